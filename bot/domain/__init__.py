@@ -1,0 +1,1 @@
+"""Pure product rules: no Slack, no SQL. Everything here is testable with plain objects."""

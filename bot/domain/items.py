@@ -1,0 +1,197 @@
+"""Debt items and feature requests: what they hold and the rules a new one must satisfy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+TITLE_MAX = 200
+IMPACT_MAX = 2000
+AREA_MAX = 100
+LINK_MAX = 500
+
+
+class Kind(StrEnum):
+    DEBT = "debt"
+    FEATURE = "feature"
+
+    @property
+    def prefix(self) -> str:
+        return "D" if self is Kind.DEBT else "F"
+
+    @property
+    def noun(self) -> str:
+        """What users call one item of this kind."""
+        return "tech debt item" if self is Kind.DEBT else "feature request"
+
+    @property
+    def impact_label(self) -> str:
+        """The name of the "why it matters" field for this kind."""
+        return "business impact" if self is Kind.DEBT else "user value"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Size(StrEnum):
+    XS = "XS"
+    S = "S"
+    M = "M"
+    L = "L"
+    XL = "XL"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+_ID_PATTERN = re.compile(r"^#?([DF])-?(\d{1,9})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class ItemRef:
+    """The public id of an item, `D-<n>` or `F-<n>`, unique within one workspace."""
+
+    kind: Kind
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.kind.prefix}-{self.number}"
+
+    @classmethod
+    def parse(cls, text: str) -> ItemRef | None:
+        """Read `D-12`, `d12` or `#F-3`; None when the text is not an item id."""
+        match = _ID_PATTERN.match(text.strip())
+        if match is None:
+            return None
+        kind = Kind.DEBT if match.group(1).upper() == "D" else Kind.FEATURE
+        number = int(match.group(2))
+        return cls(kind, number) if number > 0 else None
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class ItemValidationError(ValueError):
+    """A draft that cannot be stored; `errors` maps each bad field to a message for the user."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    """A validated new item, ready to be stored."""
+
+    kind: Kind
+    title: str
+    impact: str
+    size: Size | None = None
+    urgency: Urgency | None = None
+    area: str | None = None
+    link: str | None = None
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def make_draft(
+    kind: Kind,
+    title: str | None,
+    impact: str | None,
+    *,
+    size: str | None = None,
+    urgency: str | None = None,
+    area: str | None = None,
+    link: str | None = None,
+) -> ItemDraft:
+    """Check every field of a new item and return the draft, or raise ItemValidationError."""
+    errors: dict[str, str] = {}
+    clean_title, clean_impact = _clean(title), _clean(impact)
+    clean_area, clean_link = _clean(area), _clean(link)
+    if not clean_title:
+        errors["title"] = "The title is empty: say in a few words what the item is."
+    elif len(clean_title) > TITLE_MAX:
+        errors["title"] = (
+            f"The title is {len(clean_title)} characters long; keep it to {TITLE_MAX} "
+            f"and put the detail in the {kind.impact_label}."
+        )
+    if not clean_impact:
+        errors["impact"] = f"The {kind.impact_label} is missing: say why this matters."
+    elif len(clean_impact) > IMPACT_MAX:
+        errors["impact"] = (
+            f"The {kind.impact_label} is {len(clean_impact)} characters long; "
+            f"the limit is {IMPACT_MAX}."
+        )
+    if len(clean_area) > AREA_MAX:
+        errors["area"] = f"The affected area is limited to {AREA_MAX} characters."
+    if clean_link and (
+        len(clean_link) > LINK_MAX or not re.match(r"^https?://\S+$", clean_link)
+    ):
+        errors["link"] = f"The link must be an http(s) URL of at most {LINK_MAX} characters."
+    parsed_size = _parse_enum(Size, size, "size", errors)
+    parsed_urgency = _parse_enum(Urgency, urgency, "urgency", errors)
+    if errors:
+        raise ItemValidationError(errors)
+    return ItemDraft(
+        kind=kind,
+        title=clean_title,
+        impact=clean_impact,
+        size=parsed_size,
+        urgency=parsed_urgency,
+        area=clean_area or None,
+        link=clean_link or None,
+    )
+
+
+def _parse_enum(
+    enum: type[_E], raw: str | None, name: str, errors: dict[str, str]
+) -> _E | None:
+    if raw is None or not raw.strip():
+        return None
+    for member in enum:
+        if member.value.lower() == raw.strip().lower():
+            return member
+    errors[name] = f"Unknown {name} '{raw}': use one of {', '.join(m.value for m in enum)}."
+    return None
+
+
+@dataclass
+class Item:
+    """A stored debt item or feature request, as the rest of the bot sees it."""
+
+    ref: ItemRef
+    team_id: str
+    channel_id: str
+    title: str
+    impact: str
+    author_id: str
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    size: Size | None = None
+    urgency: Urgency | None = None
+    area: str | None = None
+    link: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    votes: int = 0
+    voters: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Kind:
+        return self.ref.kind
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN

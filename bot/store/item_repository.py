@@ -1,0 +1,158 @@
+"""Reading and writing items and their votes; hands domain Items in and out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.items import Item, ItemDraft, ItemRef, Kind, Size, Status, Urgency
+from bot.store.models import ItemCounterRow, ItemRow, VoteRow
+
+
+class ItemRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime
+    ) -> Item:
+        """Store a new open item under the next free number of its kind in the workspace."""
+        number = await self._next_number(team_id, draft.kind)
+        row = ItemRow(
+            team_id=team_id,
+            channel_id=channel_id,
+            kind=draft.kind.value,
+            number=number,
+            title=draft.title,
+            impact=draft.impact,
+            size=draft.size.value if draft.size else None,
+            urgency=draft.urgency.value if draft.urgency else None,
+            area=draft.area,
+            link=draft.link,
+            author_id=author_id,
+            status=Status.OPEN.value,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _to_item(row, votes=0)
+
+    async def _next_number(self, team_id: str, kind: Kind) -> int:
+        # One upsert, so two concurrent adds in a workspace can never draw the same number.
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = insert(ItemCounterRow).values(team_id=team_id, kind=kind.value, last_number=1)
+        upsert = values.on_conflict_do_update(
+            index_elements=[ItemCounterRow.team_id, ItemCounterRow.kind],
+            set_={"last_number": ItemCounterRow.last_number + 1},
+        ).returning(ItemCounterRow.last_number)
+        return int((await self._session.execute(upsert)).scalar_one())
+
+    async def get(self, team_id: str, ref: ItemRef) -> Item | None:
+        """The item with this id in this workspace, whatever its status."""
+        stmt = _with_votes(
+            select(ItemRow).where(
+                ItemRow.team_id == team_id,
+                ItemRow.kind == ref.kind.value,
+                ItemRow.number == ref.number,
+            )
+        )
+        row = (await self._session.execute(stmt)).one_or_none()
+        return None if row is None else _to_item(row[0], votes=row[1])
+
+    async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
+        """Open items of one channel with their vote counts, debt first, oldest first."""
+        stmt = _with_votes(
+            select(ItemRow)
+            .where(
+                ItemRow.team_id == team_id,
+                ItemRow.channel_id == channel_id,
+                ItemRow.status == Status.OPEN.value,
+            )
+            .order_by(ItemRow.kind, ItemRow.number)
+        )
+        return [_to_item(row, votes=votes) for row, votes in (await self._session.execute(stmt))]
+
+    async def set_status(
+        self, team_id: str, ref: ItemRef, status: Status, by_user: str, now: datetime
+    ) -> bool:
+        """Close an open item; False when it was not open (a concurrent close won)."""
+        stmt = (
+            update(ItemRow)
+            .where(
+                ItemRow.team_id == team_id,
+                ItemRow.kind == ref.kind.value,
+                ItemRow.number == ref.number,
+                ItemRow.status == Status.OPEN.value,
+            )
+            .values(status=status.value, closed_at=now, closed_by=by_user, updated_at=now)
+        )
+        result = await self._session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def add_votes(
+        self, team_id: str, ref: ItemRef, user_ids: Sequence[str], now: datetime
+    ) -> None:
+        """Record votes (used by the demo seed; live voting arrives with reactions)."""
+        item_id = (
+            await self._session.execute(
+                select(ItemRow.id).where(
+                    ItemRow.team_id == team_id,
+                    ItemRow.kind == ref.kind.value,
+                    ItemRow.number == ref.number,
+                )
+            )
+        ).scalar_one()
+        self._session.add_all(
+            VoteRow(item_id=item_id, user_id=user, created_at=now) for user in user_ids
+        )
+        await self._session.flush()
+
+    async def purge_team(self, team_id: str) -> None:
+        """Delete every item, vote and counter of a workspace."""
+        await self._session.execute(
+            delete(VoteRow).where(
+                VoteRow.item_id.in_(select(ItemRow.id).where(ItemRow.team_id == team_id))
+            )
+        )
+        await self._session.execute(delete(ItemRow).where(ItemRow.team_id == team_id))
+        await self._session.execute(
+            delete(ItemCounterRow).where(ItemCounterRow.team_id == team_id)
+        )
+
+
+def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
+    votes = (
+        select(VoteRow.item_id, func.count().label("votes"))
+        .group_by(VoteRow.item_id)
+        .subquery()
+    )
+    return stmt.add_columns(func.coalesce(votes.c.votes, 0)).outerjoin(
+        votes, votes.c.item_id == ItemRow.id
+    )
+
+
+def _to_item(row: ItemRow, votes: int) -> Item:
+    return Item(
+        ref=ItemRef(Kind(row.kind), row.number),
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        title=row.title,
+        impact=row.impact,
+        author_id=row.author_id,
+        status=Status(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        size=Size(row.size) if row.size else None,
+        urgency=Urgency(row.urgency) if row.urgency else None,
+        area=row.area,
+        link=row.link,
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
+        votes=int(votes),
+    )

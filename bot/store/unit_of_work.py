@@ -1,0 +1,78 @@
+"""One transaction per use case, and the translation of "database gone" into StoreUnavailable."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.store.engine import create_engine
+from bot.store.errors import StoreUnavailable
+from bot.store.item_repository import ItemRepository
+
+# Errors that mean "the database did not answer", as opposed to a bug in our SQL.
+_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    OSError,
+    TimeoutError,
+)
+
+HEALTH_TIMEOUT_S = 2.0
+
+
+class UnitOfWork:
+    """`async with store.unit_of_work() as uow:` ... `await uow.commit()`; rolls back otherwise."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.items = ItemRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            # close() rolls back whatever was not committed, without expiring loaded objects.
+            await self.session.close()
+        except _UNAVAILABLE:
+            pass  # the original error below says more than the failed cleanup
+        if isinstance(exc, _UNAVAILABLE):
+            raise StoreUnavailable(str(exc).splitlines()[0] if str(exc) else "no answer") from exc
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+class Store:
+    """The database as the rest of the bot sees it: units of work and a health probe."""
+
+    def __init__(self, database_url: str, engine: AsyncEngine | None = None) -> None:
+        self.database_url = database_url
+        self.engine = engine or create_engine(database_url)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
+
+    async def is_healthy(self) -> bool:
+        """True when the database answers a trivial query within HEALTH_TIMEOUT_S."""
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_S), self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (*_UNAVAILABLE, sa_exc.DBAPIError):
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()
