@@ -1,0 +1,165 @@
+"""The `tradeoff` command (also `python -m bot`): demo, manifest, migrate, serve, socket."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+
+from bot.config import ConfigError, Settings
+from bot.store.engine import DatabaseUrlError, to_async_url
+from bot.store.errors import StoreUnavailable
+
+logger = logging.getLogger("bot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ConfigError, DatabaseUrlError) as exc:
+        print(f"tradeoff: error: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"tradeoff: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("TRADEOFF_DEBUG"):
+            raise
+        first_line = (str(exc).splitlines() or [""])[0]
+        print(
+            f"tradeoff: unexpected error: {type(exc).__name__}: {first_line} "
+            "(set TRADEOFF_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tradeoff",
+        description="Tech debt and feature requests side by side, decided together in Slack.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="seed a local SQLite database and print the view")
+    demo.add_argument(
+        "--database-url",
+        default=None,
+        help="where to put the demo data (default: sqlite:///./tradeoff-demo.db)",
+    )
+    demo.set_defaults(run=_demo)
+
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("--url", help="public HTTPS base URL of your bot, e.g. https://x.io")
+    manifest.add_argument("--socket", action="store_true", help="manifest for Socket Mode")
+    manifest.set_defaults(run=_manifest)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(run=_migrate)
+
+    serve = commands.add_parser("serve", help="run the bot over HTTP (POST /slack/events)")
+    serve.add_argument("--host", default=None, help="interface to listen on (env HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port (env PORT, default 3000)")
+    serve.set_defaults(run=_serve)
+
+    socket = commands.add_parser("socket", help="run the bot in Socket Mode (no public URL)")
+    socket.set_defaults(run=_socket)
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    # Alembic narrates every plugin it loads at INFO; only its warnings help an operator.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _migrate_or_explain(database_url: str) -> None:
+    from bot.store.migrate import upgrade_to_head
+
+    try:
+        upgrade_to_head(database_url)
+    except Exception as exc:
+        to_async_url(database_url)  # a malformed URL is reported as such, not as "unreachable"
+        where = make_url(database_url).render_as_string(hide_password=True)
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise StoreUnavailable(f"cannot migrate the database at {where}: {first_line}") from exc
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import DEFAULT_DEMO_DATABASE_URL, run_demo
+    from bot.store.unit_of_work import Store
+
+    url = args.database_url or DEFAULT_DEMO_DATABASE_URL
+    to_async_url(url)
+    _migrate_or_explain(url)
+
+    async def run() -> str:
+        store = Store(url)
+        try:
+            return await run_demo(store)
+        finally:
+            await store.close()
+
+    print(asyncio.run(run()))
+    print(f"\nDemo data is in {url}. Connect to Slack (see the README) to use it with a team.")
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from bot.slack.manifest import build_manifest
+
+    print(json.dumps(build_manifest(args.url, socket_mode=args.socket), indent=2))
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _configure_logging(settings.log_level)
+    _migrate_or_explain(settings.database_url)
+    print("tradeoff: database is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.runtime import build_http_app, verify_slack_token
+
+    settings = Settings.from_env()
+    settings.require_http()
+    _configure_logging(settings.log_level)
+    _migrate_or_explain(settings.database_url)
+    asyncio.run(verify_slack_token(settings))
+    uvicorn.run(
+        build_http_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    return 0
+
+
+def _socket(_args: argparse.Namespace) -> int:
+    from bot.runtime import run_socket_mode, verify_slack_token
+
+    settings = Settings.from_env()
+    settings.require_socket()
+    _configure_logging(settings.log_level)
+    _migrate_or_explain(settings.database_url)
+    asyncio.run(verify_slack_token(settings))
+    asyncio.run(run_socket_mode(settings))
+    return 0

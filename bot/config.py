@@ -1,0 +1,74 @@
+"""Settings from the environment, checked once at start with one-line errors for humans."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.store.engine import DatabaseUrlError, to_async_url
+
+DEFAULT_DATABASE_URL = "sqlite:///./tradeoff.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; str() is one line that names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    host: str = "0.0.0.0"  # noqa: S104 - a container's server must listen beyond loopback
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got '{api_url}'")
+        port_text = env.get("PORT", "3000")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a number between 1 and 65535, got '{port_text}'")
+        database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        try:
+            to_async_url(database_url)
+        except DatabaseUrlError as exc:
+            raise ConfigError(str(exc)) from exc
+        return cls(
+            database_url=database_url,
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            host=env.get("HOST", cls.host),
+            port=int(port_text),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+    def require_http(self) -> None:
+        """Raise ConfigError naming the first variable HTTP mode needs but lacks."""
+        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+        self._require("SLACK_SIGNING_SECRET", self.signing_secret, None)
+
+    def require_socket(self) -> None:
+        """Raise ConfigError naming the first variable Socket Mode needs but lacks."""
+        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+        self._require("SLACK_APP_TOKEN", self.app_token, "xapp-")
+
+    @staticmethod
+    def _require(name: str, value: str | None, prefix: str | None) -> None:
+        if not value:
+            raise ConfigError(
+                f"{name} is not set; see 'Connect to Slack' in the README for where to find it"
+            )
+        if prefix and not value.startswith(prefix):
+            raise ConfigError(
+                f"{name} should start with '{prefix}'; check you copied the right token"
+            )

@@ -1,0 +1,85 @@
+"""`tradeoff demo`: a seeded embedded database and the side-by-side view, no Slack needed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.items import Kind, make_draft
+from bot.domain.side_by_side import side_by_side
+from bot.services.list_items import list_open_items
+from bot.services.log_item import log_item
+from bot.store.unit_of_work import Store
+from bot.terminal_view import render_side_by_side
+
+DEMO_TEAM = "TDEMO"
+DEMO_CHANNEL = "CDEMO"
+DEMO_CHANNEL_NAME = "#checkout-team"
+DEFAULT_DEMO_DATABASE_URL = "sqlite:///./tradeoff-demo.db"
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: Kind
+    title: str
+    impact: str
+    size: str
+    urgency: str
+    area: str
+    days_old: int
+    votes: int
+
+
+SAMPLES = [
+    Sample(Kind.DEBT, "Flaky checkout integration tests",
+           "CI reruns cost about 6 engineer-hours a week, and the noise hid two payment bugs "
+           "that reached production last quarter.", "M", "high", "checkout", 23, 5),
+    Sample(Kind.DEBT, "Upgrade PostgreSQL 11 to 16",
+           "PostgreSQL 11 gets no security patches any more; the SOC 2 audit in March will "
+           "list it as a finding, which stalls two enterprise renewals.", "L", "high", "platform",
+           41, 4),
+    Sample(Kind.DEBT, "Split the 4,000-line OrderService",
+           "Every pricing change touches it; pricing features take three times longer to ship "
+           "than work in any other area.", "XL", "medium", "orders", 90, 2),
+    Sample(Kind.DEBT, "Retire the v1 REST API",
+           "Two customers remain on it, and it keeps an auth library with a known CVE alive.",
+           "M", "medium", "api", 12, 1),
+    Sample(Kind.DEBT, "Request ids in billing worker logs",
+           "Billing incidents take about two hours longer to diagnose without them.",
+           "S", "low", "billing", 5, 0),
+    Sample(Kind.FEATURE, "SSO with Okta for enterprise plans",
+           "Blocks three enterprise deals worth $180k ARR; asked for in 14 sales calls this "
+           "quarter.", "L", "high", "auth", 30, 6),
+    Sample(Kind.FEATURE, "Bulk CSV import of contacts",
+           "New teams spend their first day retyping contacts; 40% of trial churn happens in "
+           "week one.", "M", "medium", "onboarding", 18, 3),
+    Sample(Kind.FEATURE, "Dark mode",
+           "Top request on the feedback board (312 votes), mostly from night-shift support "
+           "agents.", "S", "low", "web app", 60, 2),
+    Sample(Kind.FEATURE, "Slack alerts for overdue invoices",
+           "Finance teams miss overdue invoices; would shorten days-sales-outstanding for about "
+           "200 customers.", "S", "medium", "billing", 3, 1),
+]
+
+
+async def run_demo(store: Store, *, now: datetime | None = None) -> str:
+    """Reseed the demo workspace and return the side-by-side view as text."""
+    now = now or datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        await uow.items.purge_team(DEMO_TEAM)
+        await uow.commit()
+    for sample in SAMPLES:
+        draft = make_draft(
+            sample.kind, sample.title, sample.impact,
+            size=sample.size, urgency=sample.urgency, area=sample.area,
+        )
+        item = await log_item(
+            store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL, author_id="UDEMO",
+            draft=draft, now=now - timedelta(days=sample.days_old),
+        )
+        async with store.unit_of_work() as uow:
+            voters = [f"UVOTER{n}" for n in range(sample.votes)]
+            await uow.items.add_votes(DEMO_TEAM, item.ref, voters, now)
+            await uow.commit()
+    items = await list_open_items(store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL)
+    return render_side_by_side(side_by_side(items), channel=DEMO_CHANNEL_NAME, now=now)

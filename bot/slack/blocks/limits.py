@@ -1,0 +1,9 @@
+"""Slack's Block Kit limits that builders must respect (see Slack's block reference)."""
+
+MAX_BLOCKS_PER_MESSAGE = 50
+MAX_BLOCKS_PER_VIEW = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+MAX_PRIVATE_METADATA = 3000
+MAX_VIEW_TITLE = 24

@@ -1,0 +1,113 @@
+"""Ephemeral and channel replies to slash commands: confirmations, lists, help, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.items import Item, Kind
+from bot.domain.side_by_side import votes_label
+from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT
+from bot.slack.text import clip, escape
+
+Reply = dict[str, Any]
+
+USAGE = "\n".join(
+    [
+        "*Tradeoff* keeps tech debt and feature requests side by side.",
+        "`/debt <title> | <business impact>` log tech debt (`/debt` alone opens a form)",
+        "`/feature <title> | <user value>` log a feature request (`/feature` opens a form)",
+        "`/tradeoff list` every open item of this channel with its votes",
+        "`/tradeoff done <id>` mark an item done, e.g. `/tradeoff done D-3`",
+        "`/tradeoff drop <id>` drop an item that is no longer wanted",
+        "`/tradeoff help` this help",
+    ]
+)
+
+
+def text_reply(text: str) -> Reply:
+    return {"text": text, "blocks": [_section(text)]}
+
+
+def error_reply(message: str, *, with_usage: bool = False) -> Reply:
+    """An ephemeral error; `message` is already mrkdwn-safe."""
+    text = f":warning: {message}"
+    return text_reply(f"{text}\n\n{USAGE}" if with_usage else text)
+
+
+def usage_reply() -> Reply:
+    return text_reply(USAGE)
+
+
+def item_logged_reply(item: Item) -> Reply:
+    noun = "Tech debt" if item.kind is Kind.DEBT else "Feature request"
+    details = [f"{item.kind.impact_label.capitalize()}: {escape(item.impact)}"]
+    extras = [f"size {item.size.value}" if item.size else "", _urgency(item), _area(item)]
+    if any(extras):
+        details.append(" · ".join(e for e in extras if e))
+    quoted = "\n".join(f">{line}" for d in details for line in d.splitlines() or [""])
+    text = f":white_check_mark: {noun} *{item.ref}* logged: {escape(item.title)}\n{quoted}"
+    return {"text": f"{noun} {item.ref} logged", "blocks": [_section(clip(text, MAX_SECTION_TEXT))]}
+
+
+def item_closed_text(item: Item, user_id: str) -> str:
+    verb = "marked done" if item.status.value == "done" else "dropped"
+    return f"*{item.ref}* {escape(item.title)} {verb} by <@{user_id}>."
+
+
+def list_reply(items: Sequence[Item]) -> Reply:
+    """Every open item, one line each starting with its id, within Slack's message limits."""
+    if not items:
+        return text_reply(
+            "No open items in this channel yet. Log one with `/debt` or `/feature`."
+        )
+    debt = [i for i in items if i.kind is Kind.DEBT]
+    features = [i for i in items if i.kind is Kind.FEATURE]
+    lines = [f"*Tech debt ({len(debt)} open)*"] + [_list_line(i) for i in debt]
+    lines += ["", f"*Feature requests ({len(features)} open)*"] + [_list_line(i) for i in features]
+    blocks, shown = _pack_lines(lines, MAX_BLOCKS_PER_MESSAGE - 1)
+    hidden = len(lines) - shown
+    if hidden:
+        blocks.append(_section(f"…and {hidden} more lines not shown (Slack's message limit)."))
+    summary = f"Open items: {len(debt)} tech debt, {len(features)} feature requests"
+    return {"text": summary, "blocks": blocks}
+
+
+def _list_line(item: Item) -> str:
+    parts = [votes_label(item.votes)]
+    if item.size:
+        parts.append(f"size {item.size.value}")
+    if item.urgency:
+        parts.append(_urgency(item))
+    return f"{item.ref}  {escape(item.title)} · {' · '.join(parts)}"
+
+
+def _pack_lines(lines: list[str], max_blocks: int) -> tuple[list[dict[str, Any]], int]:
+    """Greedily fill sections up to the text limit; returns the blocks and lines used."""
+    blocks: list[dict[str, Any]] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        candidate = "\n".join([*current, line])
+        if current and len(candidate) > MAX_SECTION_TEXT:
+            if len(blocks) + 1 >= max_blocks:
+                break
+            blocks.append(_section("\n".join(current)))
+            current = []
+        current.append(clip(line, MAX_SECTION_TEXT))
+        used += 1
+    if current:
+        blocks.append(_section("\n".join(current)))
+    return blocks, used
+
+
+def _urgency(item: Item) -> str:
+    return f"{item.urgency.value} urgency" if item.urgency else ""
+
+
+def _area(item: Item) -> str:
+    return f"area: {escape(item.area)}" if item.area else ""
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}

@@ -1,0 +1,1 @@
+"""Listeners for this surface arrive with later features."""

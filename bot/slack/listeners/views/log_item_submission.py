@@ -1,0 +1,81 @@
+"""Saving the "log tech debt / feature request" modal, with field errors shown in the modal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.domain.items import Item, ItemValidationError, make_draft
+from bot.services.log_item import log_item
+from bot.slack.blocks.item_modal import CALLBACK_ID, ModalContext, submitted_values
+from bot.slack.blocks.replies import item_logged_reply
+from bot.slack.listeners.guard import STORE_DOWN
+from bot.store.errors import StoreUnavailable
+from bot.store.unit_of_work import Store
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, store: Store) -> None:
+    @app.view(CALLBACK_ID)
+    async def handle_log_item_submission(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        context = ModalContext.from_metadata(view["private_metadata"])
+        values = submitted_values(view)
+        try:
+            draft = make_draft(
+                context.kind,
+                values["title"],
+                values["impact"],
+                size=values["size"],
+                urgency=values["urgency"],
+                area=values["area"],
+                link=values["link"],
+            )
+        except ItemValidationError as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        user_id = body["user"]["id"]
+        try:
+            item = await log_item(
+                store,
+                team_id=_team_id(body),
+                channel_id=context.channel_id,
+                author_id=user_id,
+                draft=draft,
+            )
+        except StoreUnavailable:
+            # Keeping the modal open with an error keeps everything the user typed.
+            await ack(response_action="errors", errors={"title": STORE_DOWN})
+            return
+        await ack()
+        await _confirm(client, context, user_id, item)
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or body["user"]["team_id"])
+
+
+async def _confirm(
+    client: AsyncWebClient, context: ModalContext, user_id: str, item: Item
+) -> None:
+    """Tell the author the new id, in the channel the modal was opened from."""
+    reply = item_logged_reply(item)
+    try:
+        if context.response_url:
+            await AsyncWebhookClient(context.response_url, timeout=10).send(
+                response_type="ephemeral", text=reply["text"], blocks=reply["blocks"]
+            )
+        else:
+            await client.chat_postEphemeral(channel=context.channel_id, user=user_id, **reply)
+    except (SlackApiError, OSError) as exc:
+        # The item is saved either way; the confirmation is a courtesy.
+        logger.warning("could not confirm %s to %s: %s", item.ref, user_id, exc)
