@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
 
     socket = commands.add_parser("socket", help="run the bot in Socket Mode (no public URL)")
     socket.set_defaults(run=_socket)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
+    health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
+    health.set_defaults(run=_healthcheck)
     return parser
 
 
@@ -150,6 +154,29 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+    return 0
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    """For container HEALTHCHECKs: the image has no curl, but it has Python."""
+    import urllib.error
+    import urllib.request
+
+    url = args.url or f"http://127.0.0.1:{Settings.from_env().port}/healthz"
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"--url must be an http(s) URL, got '{url}'")
+    try:
+        with urllib.request.urlopen(url, timeout=4) as response:  # noqa: S310 - scheme checked
+            status = int(response.status)
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        print(f"tradeoff: unhealthy: {url} did not answer ({exc})", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"tradeoff: unhealthy: {url} answered {status}", file=sys.stderr)
+        return 1
+    print(f"tradeoff: healthy ({url})")
     return 0
 
 

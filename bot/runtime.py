@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
@@ -41,13 +42,15 @@ async def verify_slack_token(settings: Settings) -> None:
         )
 
 
+def socket_mode_handler(settings: Settings, store: Store) -> AsyncSocketModeHandler:
+    """The Socket Mode connection; its Web API calls (apps.connections.open) use SLACK_API_URL."""
+    return AsyncSocketModeHandler(create_app(settings, store), settings.app_token)
+
+
 async def run_socket_mode(settings: Settings) -> None:
     """Serve over Socket Mode until interrupted."""
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
     store = Store(settings.database_url)
-    handler = AsyncSocketModeHandler(create_app(settings, store), settings.app_token)
     try:
-        await handler.start_async()  # type: ignore[no-untyped-call]
+        await socket_mode_handler(settings, store).start_async()  # type: ignore[no-untyped-call]
     finally:
         await store.close()

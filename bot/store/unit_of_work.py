@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
@@ -25,6 +26,13 @@ _UNAVAILABLE = (
 HEALTH_TIMEOUT_S = 2.0
 
 
+def _is_unavailable(exc: BaseException | None) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    # asyncpg reports a dropped connection as a DBAPI error flagged as invalidating it.
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
 class UnitOfWork:
     """`async with store.unit_of_work() as uow:` ... `await uow.commit()`; rolls back otherwise."""
 
@@ -42,12 +50,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            # close() rolls back whatever was not committed, without expiring loaded objects.
+        # close() rolls back whatever was not committed, without expiring loaded objects; if the
+        # database is gone the original error below says more than the failed cleanup.
+        with contextlib.suppress(*_UNAVAILABLE):
             await self.session.close()
-        except _UNAVAILABLE:
-            pass  # the original error below says more than the failed cleanup
-        if isinstance(exc, _UNAVAILABLE):
+        if _is_unavailable(exc):
             raise StoreUnavailable(str(exc).splitlines()[0] if str(exc) else "no answer") from exc
 
     async def commit(self) -> None:

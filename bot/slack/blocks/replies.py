@@ -12,14 +12,21 @@ from bot.slack.text import clip, escape
 
 Reply = dict[str, Any]
 
+def one_line_syntax(kind: Kind) -> str:
+    """`/debt <title> | <business impact>`, escaped so Slack shows the angle brackets."""
+    command = "/debt" if kind is Kind.DEBT else "/feature"
+    return f"`{command} {escape('<title>')} | {escape(f'<{kind.impact_label}>')}`"
+
+
+# Our own markup, but the placeholders' angle brackets must still be escaped for mrkdwn.
 USAGE = "\n".join(
     [
         "*Tradeoff* keeps tech debt and feature requests side by side.",
-        "`/debt <title> | <business impact>` log tech debt (`/debt` alone opens a form)",
-        "`/feature <title> | <user value>` log a feature request (`/feature` opens a form)",
+        f"{one_line_syntax(Kind.DEBT)} log tech debt (`/debt` alone opens a form)",
+        f"{one_line_syntax(Kind.FEATURE)} log a feature request (`/feature` opens a form)",
         "`/tradeoff list` every open item of this channel with its votes",
-        "`/tradeoff done <id>` mark an item done, e.g. `/tradeoff done D-3`",
-        "`/tradeoff drop <id>` drop an item that is no longer wanted",
+        f"`/tradeoff done {escape('<id>')}` mark an item done, e.g. `/tradeoff done D-3`",
+        f"`/tradeoff drop {escape('<id>')}` drop an item that is no longer wanted",
         "`/tradeoff help` this help",
     ]
 )

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.items import TITLE_MAX, ItemValidationError, Kind, make_draft
 from bot.services.log_item import log_item
 from bot.slack.blocks.item_modal import ModalContext, item_modal
-from bot.slack.blocks.replies import error_reply, item_logged_reply
+from bot.slack.blocks.replies import error_reply, item_logged_reply, one_line_syntax
 from bot.slack.command_text import parse_quick_add
 from bot.slack.listeners.guard import Handler, guarded
 from bot.slack.text import clip, escape, unescape
@@ -71,12 +71,11 @@ async def _open_form(
         )
     except SlackApiError as exc:
         logger.warning("views.open failed: %s", exc.response.get("error"))
-        command = body.get("command", "/debt")
         await respond(
             response_type="ephemeral",
             **error_reply(
                 f"The form could not be opened ({exc.response.get('error')}). "
-                f"Log it in one line instead: `{command} <title> | <{kind.impact_label}>`."
+                f"Log it in one line instead: {one_line_syntax(kind)}."
             ),
         )
 
