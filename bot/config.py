@@ -10,6 +10,7 @@ from bot.store.engine import DatabaseUrlError, to_async_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./tradeoff.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -26,6 +27,10 @@ class Settings:
     host: str = "0.0.0.0"  # noqa: S104 - a container's server must listen beyond loopback
     port: int = 3000
     log_level: str = "INFO"
+    # "on" runs weekly digests; "paused" keeps schedules but posts nothing; "off" starts none.
+    scheduler: str = "on"
+    # Slack takes about one message per second per channel; digest replies are spaced by this.
+    digest_reply_interval: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +41,24 @@ class Settings:
         port_text = env.get("PORT", "3000")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a number between 1 and 65535, got '{port_text}'")
+        scheduler = env.get("TRADEOFF_SCHEDULER", "on").lower()
+        if scheduler not in ("on", "paused", "off"):
+            raise ConfigError(f"TRADEOFF_SCHEDULER must be on, paused or off, got '{scheduler}'")
+        interval_text = env.get("DIGEST_REPLY_INTERVAL", "1.0")
+        try:
+            interval = float(interval_text)
+        except ValueError:
+            interval = -1.0
+        if not 0 <= interval <= 60:
+            raise ConfigError(
+                f"DIGEST_REPLY_INTERVAL must be seconds between 0 and 60, got '{interval_text}'"
+            )
+        log_level = env.get("LOG_LEVEL", "INFO").upper()
+        log_level = "WARNING" if log_level == "WARN" else log_level
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got '{env.get('LOG_LEVEL')}'"
+            )
         database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         try:
             to_async_url(database_url)
@@ -49,7 +72,9 @@ class Settings:
             app_token=env.get("SLACK_APP_TOKEN") or None,
             host=env.get("HOST", cls.host),
             port=int(port_text),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_level=log_level,
+            scheduler=scheduler,
+            digest_reply_interval=interval,
         )
 
     def require_http(self) -> None:

@@ -1,0 +1,316 @@
+"""The `tradeoff` command as a user runs it: a real subprocess, a clean environment, exit codes
+and exactly what it prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.slack_api import FakeSlack
+
+TRADEOFF = Path(sys.executable).parent / "tradeoff"
+RUN_TIMEOUT_S = 120
+BASE_URL = "https://tradeoff.example.com"
+EVENTS_URL = f"{BASE_URL}/slack/events"
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without the bot's own settings, plus `overrides`."""
+    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SLACK_") and key not in drop
+    }
+    env.update(overrides)
+    return env
+
+
+def run_tradeoff(
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    module: bool = False,
+    timeout: float = RUN_TIMEOUT_S,
+) -> subprocess.CompletedProcess[str]:
+    """Run `tradeoff ARGS` (or `python -m bot ARGS`) to completion, bounded by a timeout."""
+    command = [sys.executable, "-m", "bot", *args] if module else [str(TRADEOFF), *args]
+    return subprocess.run(  # noqa: S603 - our own executable, fixed arguments
+        command,
+        cwd=cwd,
+        env=dict(env) if env is not None else clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The failure is one line on stderr, nothing on stdout, and no traceback anywhere."""
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.stdout == "", result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def walk(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair in a JSON document, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def table_names(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    finally:
+        conn.close()
+    return {name for (name,) in rows}
+
+
+def count_items(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        (count,) = conn.execute("SELECT COUNT(*) FROM items").fetchone()
+    finally:
+        conn.close()
+    return int(count)
+
+
+# --- manifest ---------------------------------------------------------------------------------
+
+
+def test_manifest_for_http_points_every_surface_at_the_events_url(tmp_path: Path) -> None:
+    result = run_tradeoff("manifest", "--url", BASE_URL, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    commands = manifest["features"]["slash_commands"]
+    assert sorted(c["command"] for c in commands) == ["/debt", "/feature", "/tradeoff"]
+    for command in commands:
+        assert command["url"] == EVENTS_URL
+        assert command["should_escape"] is True
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity == {"is_enabled": True, "request_url": EVENTS_URL}
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert {"commands", "chat:write"} <= set(scopes)
+    long_description = manifest["display_information"]["long_description"]
+    assert 174 <= len(long_description) <= 4000
+
+
+def test_manifest_url_with_trailing_slash_gives_the_same_events_url(tmp_path: Path) -> None:
+    result = run_tradeoff("manifest", "--url", BASE_URL + "/", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    urls = {c["url"] for c in manifest["features"]["slash_commands"]}
+    assert urls == {EVENTS_URL}
+
+
+def test_manifest_for_socket_mode_has_no_request_urls(tmp_path: Path) -> None:
+    result = run_tradeoff("manifest", "--socket", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    keys = {key for key, _ in walk(manifest)}
+    assert "url" not in keys
+    assert "request_url" not in keys
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    commands = manifest["features"]["slash_commands"]
+    assert sorted(c["command"] for c in commands) == ["/debt", "/feature", "/tradeoff"]
+
+
+# --- missing or wrong settings ----------------------------------------------------------------
+
+
+def test_serve_without_any_slack_setting_names_the_bot_token(tmp_path: Path) -> None:
+    result = run_tradeoff("serve", cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "SLACK_BOT_TOKEN" in line
+    assert line.startswith("tradeoff: error:")
+
+
+def test_serve_without_signing_secret_names_it(tmp_path: Path) -> None:
+    result = run_tradeoff("serve", cwd=tmp_path, env=clean_env(SLACK_BOT_TOKEN="xoxb-x"))
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "SLACK_SIGNING_SECRET" in line
+    assert "SLACK_BOT_TOKEN" not in line
+
+
+def test_socket_without_app_token_names_it(tmp_path: Path) -> None:
+    result = run_tradeoff("socket", cwd=tmp_path, env=clean_env(SLACK_BOT_TOKEN="xoxb-x"))
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "SLACK_APP_TOKEN" in line
+
+
+def test_config_errors_do_not_touch_the_working_directory(tmp_path: Path) -> None:
+    run_tradeoff("serve", cwd=tmp_path)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_python_dash_m_bot_is_the_same_cli(tmp_path: Path) -> None:
+    as_script = run_tradeoff("serve", cwd=tmp_path)
+    as_module = run_tradeoff("serve", cwd=tmp_path, module=True)
+
+    assert as_module.returncode == as_script.returncode == 2
+    assert as_module.stderr == as_script.stderr
+    assert "SLACK_BOT_TOKEN" in assert_one_line_error(as_module)
+
+
+def test_serve_with_an_unknown_log_level_names_the_setting(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        env = clean_env(
+            SLACK_BOT_TOKEN="xoxb-test-token",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=fake.base_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 't.db'}",
+            HOST="127.0.0.1",
+            PORT="1",  # never bound: the setting must be refused before serving
+            LOG_LEVEL="verbose",
+        )
+        result = run_tradeoff("serve", cwd=tmp_path, env=env, timeout=60)
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "LOG_LEVEL" in line
+
+
+def test_migrate_rejects_an_unsupported_database(tmp_path: Path) -> None:
+    result = run_tradeoff("migrate", cwd=tmp_path, env=clean_env(DATABASE_URL="mysql://x"))
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "DATABASE_URL" in line
+
+
+def test_migrate_against_unreachable_postgres_hides_the_password(tmp_path: Path) -> None:
+    url = "postgresql://u:secretpw@127.0.0.1:1/nope"
+    result = run_tradeoff("migrate", cwd=tmp_path, env=clean_env(DATABASE_URL=url))
+
+    assert result.returncode != 0
+    line = assert_one_line_error(result)
+    assert "secretpw" not in result.stdout + result.stderr
+    assert "127.0.0.1:1/nope" in line
+
+
+def test_migrate_against_unreachable_postgres_without_password(tmp_path: Path) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/nope"
+    result = run_tradeoff("migrate", cwd=tmp_path, env=clean_env(DATABASE_URL=url))
+
+    assert result.returncode != 0
+    line = assert_one_line_error(result)
+    assert "nope" in line
+
+
+# --- demo and migrate -------------------------------------------------------------------------
+
+
+def test_demo_works_from_an_empty_directory(tmp_path: Path) -> None:
+    result = run_tradeoff("demo", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    db = tmp_path / "tradeoff-demo.db"
+    assert db.is_file()
+    out = result.stdout
+    for text in ("TECH DEBT", "FEATURE REQUESTS", "D-1", "F-1"):
+        assert text in out
+    assert re.search(r"\b5 votes\b", out)
+    assert re.search(r"\b1 vote\b(?!s)", out)
+    assert "1 votes" not in out
+    assert count_items(db) > 0
+
+
+def test_demo_twice_reseeds_instead_of_duplicating(tmp_path: Path) -> None:
+    first = run_tradeoff("demo", cwd=tmp_path)
+    db = tmp_path / "tradeoff-demo.db"
+    rows_after_first = count_items(db)
+    second = run_tradeoff("demo", cwd=tmp_path)
+
+    assert first.returncode == second.returncode == 0, second.stderr
+    first_ids = re.findall(r"\b[DF]-\d+\b", first.stdout)
+    second_ids = re.findall(r"\b[DF]-\d+\b", second.stdout)
+    assert first_ids
+    assert sorted(second_ids) == sorted(first_ids)
+    assert "D-1" in second_ids
+    assert count_items(db) == rows_after_first
+
+
+def test_demo_database_url_option_is_honoured(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "mine.db"
+    target.parent.mkdir()
+    result = run_tradeoff("demo", "--database-url", f"sqlite:///{target}", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert target.is_file()
+    assert not (tmp_path / "tradeoff-demo.db").exists()
+    assert count_items(target) > 0
+
+
+def test_migrate_creates_the_schema_from_any_directory(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    db = tmp_path / "x.db"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db}")
+
+    result = run_tradeoff("migrate", cwd=elsewhere, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert {"items", "votes", "item_counters", "alembic_version"} <= table_names(db)
+    assert list(elsewhere.iterdir()) == []
+
+    again = run_tradeoff("migrate", cwd=elsewhere, env=env)
+    assert again.returncode == 0, again.stderr
+
+
+# --- help and healthcheck ---------------------------------------------------------------------
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = run_tradeoff("--help", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    for command in ("demo", "manifest", "migrate", "serve", "socket", "healthcheck"):
+        assert re.search(rf"\b{command}\b", result.stdout), command
+
+
+def test_no_command_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_tradeoff(cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "usage:" in result.stderr
+
+
+def test_healthcheck_with_nothing_listening_is_unhealthy(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:1/healthz"
+    result = run_tradeoff("healthcheck", "--url", url, cwd=tmp_path)
+
+    assert result.returncode == 1
+    line = assert_one_line_error(result)
+    assert url in line
+    assert "unhealthy" in line

@@ -1,0 +1,240 @@
+"""The README's "Connect to Slack" path for real: `tradeoff serve` as a separate process, talking
+to the fake Slack, answering signed requests on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from tests.fakes.slack_api import FakeSlack
+from tests.support.slack_requests import SIGNING_SECRET, fixture, signed_headers
+
+TRADEOFF = Path(sys.executable).parent / "tradeoff"
+BOT_TOKEN = "xoxb-test-token"
+STARTUP_TIMEOUT_S = 20.0
+EXIT_TIMEOUT_S = 10.0
+FORM = "application/x-www-form-urlencoded"
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without the bot's own settings, plus `overrides`."""
+    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SLACK_") and key not in drop
+    }
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_env(fake: FakeSlack, db: Path, port: int) -> dict[str, str]:
+    return clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=f"sqlite:///{db}",
+        PORT=str(port),
+        HOST="127.0.0.1",
+    )
+
+
+@dataclass
+class Served:
+    proc: subprocess.Popen[bytes]
+    fake: FakeSlack
+    url: str
+    port: int
+    db: Path
+    env: dict[str, str]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Make sure the process is gone, however the test ended."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=EXIT_TIMEOUT_S)
+
+
+def wait_until_healthy(served: Served) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    last = "no answer yet"
+    with httpx.Client(timeout=2.0) as http:
+        while time.monotonic() < deadline:
+            if served.proc.poll() is not None:
+                pytest.fail(f"tradeoff serve exited with {served.proc.returncode}:\n{served.log()}")
+            try:
+                response = http.get(f"{served.url}/healthz")
+            except httpx.TransportError as exc:
+                last = repr(exc)
+            else:
+                if response.status_code == 200:
+                    return
+                last = f"HTTP {response.status_code}: {response.text}"
+            time.sleep(0.1)
+    pytest.fail(f"/healthz not 200 within {STARTUP_TIMEOUT_S}s ({last}):\n{served.log()}")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`tradeoff serve` running against a fresh SQLite file and the fake Slack."""
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        port = free_port()
+        db = tmp_path / "t.db"
+        env = serve_env(fake, db, port)
+        log_path = tmp_path / "serve.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+                [str(TRADEOFF), "serve"], cwd=tmp_path, env=env, stdout=log, stderr=log
+            )
+        try:
+            server = Served(proc, fake, f"http://127.0.0.1:{port}", port, db, env, log_path)
+            wait_until_healthy(server)
+            yield server
+        finally:
+            stop(proc)
+
+
+def command_body(command: str, text: str, response_url: str) -> bytes:
+    payload = fixture("slash_command.json")
+    payload.pop("enterprise_id")
+    payload.pop("enterprise_name")
+    payload.update(
+        command=command,
+        text=text,
+        team_id="T111",
+        channel_id="C111",
+        user_id="U111",
+        response_url=response_url,
+        trigger_id=f"{time.time_ns()}.111.abc",
+        api_app_id="A111",
+        is_enterprise_install="false",
+    )
+    return urlencode(payload).encode()
+
+
+def stored_items(db: Path) -> list[tuple[str, str, int, str, str, str, str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT team_id, kind, number, title, impact, channel_id, author_id, status"
+            " FROM items ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [tuple(row) for row in rows]
+
+
+def test_serve_checks_the_token_with_slack_on_start(served: Served) -> None:
+    [call] = served.fake.calls_to("auth.test")
+    assert call.token == BOT_TOKEN
+
+
+def test_healthcheck_command_finds_the_running_bot_through_port(served: Served) -> None:
+    env = clean_env(PORT=str(served.port))
+    result = subprocess.run(  # noqa: S603 - our own executable, fixed arguments
+        [str(TRADEOFF), "healthcheck"],
+        cwd=served.db.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "healthy" in result.stdout
+    assert "unhealthy" not in result.stdout + result.stderr
+
+
+def test_signed_debt_command_is_stored_and_answered_with_its_id(served: Served) -> None:
+    body = command_body("/debt", "Flaky tests | costs 6 hours a week", served.fake.response_url())
+    with httpx.Client(timeout=10.0) as http:
+        response = http.post(
+            f"{served.url}/slack/events", content=body, headers=signed_headers(body, FORM)
+        )
+
+    assert response.status_code == 200, response.text
+    assert "D-1" in response.text
+    data = response.json()
+    shown = " ".join(
+        [data.get("text") or ""]
+        + [block["text"]["text"] for block in data.get("blocks", []) if "text" in block]
+    )
+    assert "D-1" in shown
+    assert stored_items(served.db) == [
+        ("T111", "debt", 1, "Flaky tests", "costs 6 hours a week", "C111", "U111", "open")
+    ]
+
+
+def test_request_with_a_bad_signature_is_rejected_and_stores_nothing(served: Served) -> None:
+    body = command_body("/debt", "Forged | should not be saved", served.fake.response_url())
+    headers = signed_headers(body, FORM, secret="not-the-signing-secret")
+    with httpx.Client(timeout=10.0) as http:
+        response = http.post(f"{served.url}/slack/events", content=body, headers=headers)
+
+    assert response.status_code == 401
+    assert stored_items(served.db) == []
+    assert served.fake.calls_to("response_url") == []
+
+
+def test_sigterm_stops_the_server(served: Served) -> None:
+    served.proc.send_signal(signal.SIGTERM)
+    try:
+        returncode = served.proc.wait(timeout=EXIT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"tradeoff serve still running {EXIT_TIMEOUT_S}s after SIGTERM")
+
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status reports it.
+    assert returncode in (0, -signal.SIGTERM), served.log()
+    assert "Traceback" not in served.log()
+    assert "Application shutdown complete" in served.log()
+    with pytest.raises(httpx.TransportError), httpx.Client(timeout=2.0) as http:
+        http.get(f"{served.url}/healthz")
+
+
+def test_serve_stops_with_one_line_when_slack_rejects_the_token(tmp_path: Path) -> None:
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        fake.fail("auth.test", "invalid_auth")
+        port = free_port()
+        env = serve_env(fake, tmp_path / "t.db", port)
+        with (tmp_path / "out.log").open("wb") as out, (tmp_path / "err.log").open("wb") as err:
+            proc = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+                [str(TRADEOFF), "serve"], cwd=tmp_path, env=env, stdout=out, stderr=err
+            )
+        try:
+            returncode = proc.wait(timeout=60)
+        finally:
+            stop(proc)
+        calls = fake.calls_to("auth.test")
+
+    stdout = (tmp_path / "out.log").read_text()
+    stderr = (tmp_path / "err.log").read_text()
+    assert returncode != 0
+    assert "Traceback" not in stdout + stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "invalid_auth" in lines[0]
+    assert len(calls) == 1
