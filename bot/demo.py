@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.channel_settings import ChannelSettings
+from bot.domain.digest import compose_digest
 from bot.domain.items import Kind, make_draft
-from bot.domain.side_by_side import side_by_side
 from bot.services.list_items import list_open_items
 from bot.services.log_item import log_item
 from bot.store.unit_of_work import Store
-from bot.terminal_view import render_side_by_side
+from bot.terminal_view import render_digest
 
 DEMO_TEAM = "TDEMO"
 DEMO_CHANNEL = "CDEMO"
@@ -28,19 +29,20 @@ class Sample:
     area: str
     days_old: int
     votes: int
+    interest: str | None = None
 
 
 SAMPLES = [
     Sample(Kind.DEBT, "Flaky checkout integration tests",
            "CI reruns cost about 6 engineer-hours a week, and the noise hid two payment bugs "
-           "that reached production last quarter.", "M", "high", "checkout", 23, 5),
+           "that reached production last quarter.", "M", "high", "checkout", 23, 5, "6"),
     Sample(Kind.DEBT, "Upgrade PostgreSQL 11 to 16",
            "PostgreSQL 11 gets no security patches any more; the SOC 2 audit in March will "
            "list it as a finding, which stalls two enterprise renewals.", "L", "high", "platform",
            41, 4),
     Sample(Kind.DEBT, "Split the 4,000-line OrderService",
            "Every pricing change touches it; pricing features take three times longer to ship "
-           "than work in any other area.", "XL", "medium", "orders", 90, 2),
+           "than work in any other area.", "XL", "medium", "orders", 90, 2, "10"),
     Sample(Kind.DEBT, "Retire the v1 REST API",
            "Two customers remain on it, and it keeps an auth library with a known CVE alive.",
            "M", "medium", "api", 12, 1),
@@ -72,6 +74,7 @@ async def run_demo(store: Store, *, now: datetime | None = None) -> str:
         draft = make_draft(
             sample.kind, sample.title, sample.impact,
             size=sample.size, urgency=sample.urgency, area=sample.area,
+            interest=sample.interest,
         )
         item = await log_item(
             store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL, author_id="UDEMO",
@@ -82,4 +85,5 @@ async def run_demo(store: Store, *, now: datetime | None = None) -> str:
             await uow.items.add_votes(DEMO_TEAM, item.ref, voters, now)
             await uow.commit()
     items = await list_open_items(store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL)
-    return render_side_by_side(side_by_side(items), channel=DEMO_CHANNEL_NAME, now=now)
+    digest = compose_digest(items, ChannelSettings(DEMO_TEAM, DEMO_CHANNEL), now)
+    return render_digest(digest, channel=DEMO_CHANNEL_NAME)

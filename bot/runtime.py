@@ -1,8 +1,11 @@
-"""Composition root: wires settings, the store and the Slack app for each way of running."""
+"""Composition root: wires settings, the store, Slack and the scheduler for each way of running."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -11,19 +14,123 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
 from bot.config import ConfigError, Settings
-from bot.slack.app import create_app
+from bot.scheduler import DigestScheduler
+from bot.services.post_digest import (
+    MAX_LATENESS,
+    DigestResult,
+    Outcome,
+    post_digest,
+    post_scheduled_digest,
+)
+from bot.slack.app import create_app, create_web_client
+from bot.slack.digest_publisher import SlackDigestPublisher
+from bot.slack.pacing import ChannelPacer
 from bot.store.unit_of_work import Store
 from bot.web import create_asgi_app
 
 logger = logging.getLogger(__name__)
 
+SCHEDULER_RETRY_S = 15.0
+
 _REJECTED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+@dataclass
+class Runtime:
+    """Everything listeners and jobs share in one process."""
+
+    settings: Settings
+    store: Store
+    client: AsyncWebClient
+    pacer: ChannelPacer
+    scheduler: DigestScheduler | None = None
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def publisher(self, client: AsyncWebClient | None = None) -> SlackDigestPublisher:
+        return SlackDigestPublisher(client or self.client, self.pacer)
+
+    async def start(self) -> None:
+        """Start the scheduler (per TRADEOFF_SCHEDULER); finish digests a crash left half-done.
+
+        A database that is down at start delays the scheduler, not the HTTP endpoint.
+        """
+        if self.scheduler is None:
+            return
+        if await self.store.is_healthy():
+            await self._start_scheduler()
+        else:
+            self.spawn(self._start_scheduler_when_possible())
+
+    async def _start_scheduler(self) -> None:
+        assert self.scheduler is not None
+        await self.scheduler.start(paused=self.settings.scheduler == "paused")
+        if self.settings.scheduler == "on":
+            self.spawn(self.resume_unfinished())
+
+    async def _start_scheduler_when_possible(self) -> None:
+        while not await self.store.is_healthy():
+            logger.warning("database unavailable; digests start when it answers")
+            await asyncio.sleep(SCHEDULER_RETRY_S)
+        await self._start_scheduler()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.store.close()
+
+    def spawn(self, work: asyncio.Future[None] | asyncio.Task[None] | object) -> None:
+        """Run work after the ack; keep a reference so the task is not garbage-collected."""
+        task: asyncio.Task[None] = asyncio.ensure_future(work)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def run_scheduled_digest(self, team_id: str, channel_id: str) -> None:
+        result = await post_scheduled_digest(
+            self.store, self.publisher(), team_id=team_id, channel_id=channel_id
+        )
+        await self._after_digest(team_id, channel_id, result)
+
+    async def resume_unfinished(self) -> None:
+        """Complete digests whose poster died mid-thread, if they are recent enough to matter."""
+        async with self.store.unit_of_work() as uow:
+            runs = await uow.digests.unfinished(datetime.now(UTC) - MAX_LATENESS)
+        for run in runs:
+            result = await post_digest(
+                self.store, self.publisher(), team_id=run.team_id,
+                channel_id=run.channel_id, slot_key=run.slot_key,
+            )
+            await self._after_digest(run.team_id, run.channel_id, result)
+
+    async def _after_digest(
+        self, team_id: str, channel_id: str, result: DigestResult | None
+    ) -> None:
+        if result is not None and result.outcome is Outcome.PAUSED and self.scheduler:
+            async with self.store.unit_of_work() as uow:
+                settings = await uow.channels.get(team_id, channel_id)
+            self.scheduler.apply(settings)
+
+
+def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
+    store = store or Store(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        store=store,
+        client=create_web_client(settings),
+        pacer=ChannelPacer(settings.digest_reply_interval),
+    )
+    if settings.scheduler != "off":
+        runtime.scheduler = DigestScheduler(
+            settings.database_url, store, runtime.run_scheduled_digest
+        )
+    return runtime
 
 
 def build_http_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The ASGI app `tradeoff serve` runs (tests run the same one)."""
-    store = store or Store(settings.database_url)
-    return create_asgi_app(create_app(settings, store), store)
+    runtime = build_runtime(settings, store)
+    return create_asgi_app(create_app(runtime), runtime)
 
 
 async def verify_slack_token(settings: Settings) -> None:
@@ -42,15 +149,16 @@ async def verify_slack_token(settings: Settings) -> None:
         )
 
 
-def socket_mode_handler(settings: Settings, store: Store) -> AsyncSocketModeHandler:
+def socket_mode_handler(runtime: Runtime) -> AsyncSocketModeHandler:
     """The Socket Mode connection; its Web API calls (apps.connections.open) use SLACK_API_URL."""
-    return AsyncSocketModeHandler(create_app(settings, store), settings.app_token)
+    return AsyncSocketModeHandler(create_app(runtime), runtime.settings.app_token)
 
 
 async def run_socket_mode(settings: Settings) -> None:
     """Serve over Socket Mode until interrupted."""
-    store = Store(settings.database_url)
+    runtime = build_runtime(settings)
+    await runtime.start()
     try:
-        await socket_mode_handler(settings, store).start_async()  # type: ignore[no-untyped-call]
+        await socket_mode_handler(runtime).start_async()  # type: ignore[no-untyped-call]
     finally:
-        await store.close()
+        await runtime.stop()

@@ -1,51 +1,66 @@
-"""Printing the side-by-side view in a terminal (for `tradeoff demo`), two columns wide."""
+"""The digest in a terminal (`tradeoff demo`, `tradeoff digest --dry-run`): two columns."""
 
 from __future__ import annotations
 
 import shutil
 import textwrap
-from datetime import datetime
 from itertools import zip_longest
 
-from bot.domain.items import Item
-from bot.domain.side_by_side import SideBySide, age_label, votes_label
+from bot.domain.digest import Digest
+from bot.domain.labels import age_label, votes_label
+from bot.domain.scoring import Ranked
 
 GUTTER = " │ "
 
 
-def render_side_by_side(view: SideBySide, *, channel: str, now: datetime) -> str:
+def render_digest(digest: Digest, *, channel: str) -> str:
     width = max(80, min(140, shutil.get_terminal_size((110, 24)).columns))
     column = (width - len(GUTTER)) // 2
-    left = _column("TECH DEBT · business impact", view.debt, column, now)
-    right = _column("FEATURE REQUESTS · user value", view.features, column, now)
-    title = f"Tradeoff · {channel} · week of {now.date().isoformat()}"
-    lines = [title, "═" * width]
+    lines = [f"Tradeoff digest · {channel} · week of {digest.week_of:%d %b %Y}", "═" * width]
+    if digest.is_empty:
+        return "\n".join([*lines, "Nothing is open. Log items with /debt and /feature."])
+    left = _column("TECH DEBT · business impact", digest.shown_debt, column, digest)
+    right = _column("FEATURE REQUESTS · user value", digest.shown_features, column, digest)
     lines += [
         f"{a:<{column}}{GUTTER}{b}".rstrip() for a, b in zip_longest(left, right, fillvalue="")
     ]
     lines.append("═" * width)
+    if digest.hidden_count:
+        lines.append(f"…and {digest.hidden_count} more open items (/tradeoff list).")
+    plan = digest.plan
     lines.append(
-        f"{len(view.debt)} debt items and {len(view.features)} feature requests open; "
-        "ranked by votes, then urgency, then age."
+        f"Recommended for the next cycle (capacity {plan.capacity} points, debt budget "
+        f"{plan.budget_pct}% = {plan.debt_budget:g} points):"
     )
+    lines += [
+        f"  • {r.item.ref} {r.item.title} ({r.score.size_points} pts, score {r.score.value:g})"
+        for r in plan.picked
+    ] or ["  (nothing fits the capacity)"]
+    lines.append(f"  debt {plan.debt_points} pts · features {plan.feature_points} pts")
+    lines += textwrap.wrap(digest.why(), width)
     return "\n".join(lines)
 
 
-def _column(heading: str, items: list[Item], width: int, now: datetime) -> list[str]:
+def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> list[str]:
     lines = [heading, "─" * width]
-    if not items:
+    if not ranked:
         lines.append("(nothing open)")
-    for item in items:
-        lines += textwrap.wrap(f"{item.ref}  {item.title}", width) or [str(item.ref)]
+    for entry in ranked:
+        item = entry.item
+        lines += textwrap.wrap(f"{entry.rank}. {item.ref}  {item.title}", width)
         lines += textwrap.wrap(
             item.impact, width, initial_indent="    ", subsequent_indent="    "
         )
         facts = [
-            votes_label(item.votes),
             f"size {item.size.value}" if item.size else "unsized",
-            f"{item.urgency.value} urgency" if item.urgency else "",
-            age_label(item.created_at, now),
+            age_label(item.created_at, digest.now),
+            votes_label(item.votes),
+            f"{item.interest:g} h/week" if item.interest else "",
+            f"score {entry.score.value:g}",
         ]
-        lines.append("    " + " · ".join(f for f in facts if f))
+        lines += textwrap.wrap(
+            " · ".join(f for f in facts if f), width, initial_indent="    ",
+            subsequent_indent="    ",
+        )
         lines.append("")
     return lines

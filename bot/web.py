@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -12,14 +13,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.store.unit_of_work import Store
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 SLACK_EVENTS_PATH = "/slack/events"
 
 
-def create_asgi_app(app: AsyncApp, store: Store) -> Starlette:
+def create_asgi_app(app: AsyncApp, runtime: Runtime) -> Starlette:
     """`POST /slack/events` for commands, events and interactivity; `GET /healthz`."""
     handler = AsyncSlackRequestHandler(app)
+    store = runtime.store
 
     async def slack_events(request: Request) -> Response:
         return await handler.handle(request)
@@ -34,14 +37,17 @@ def create_asgi_app(app: AsyncApp, store: Store) -> Starlette:
             Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
-        lifespan=_lifespan(store),
+        lifespan=_lifespan(runtime),
     )
 
 
-def _lifespan(store: Store) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(runtime: Runtime) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        await store.close()
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
 
     return lifespan

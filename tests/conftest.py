@@ -77,12 +77,15 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-def bot_settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+def bot_settings(database_url: str, fake_slack: FakeSlack, scheduler: str = "paused") -> Settings:
+    """Settings for a bot under test: schedules are stored but never fire unless asked."""
     return Settings(
         database_url=database_url,
         slack_api_url=fake_slack.base_url,
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
+        scheduler=scheduler,
+        digest_reply_interval=0,
     )
 
 

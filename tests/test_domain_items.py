@@ -6,17 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.items import (
-    Item,
-    ItemRef,
-    ItemValidationError,
-    Kind,
-    Size,
-    Status,
-    Urgency,
-    make_draft,
-)
-from bot.domain.side_by_side import age_label, side_by_side, votes_label
+from bot.domain.items import ItemRef, ItemValidationError, Kind, Size, Urgency, make_draft
+from bot.domain.labels import age_label, votes_label
 
 
 @pytest.mark.parametrize(
@@ -66,32 +57,32 @@ def test_debt_asks_for_business_impact() -> None:
     assert "business impact" in caught.value.errors["impact"]
 
 
-def _item(number: int, votes: int, urgency: Urgency | None, days_old: int, kind: Kind) -> Item:
-    now = datetime(2026, 11, 26, tzinfo=UTC)
-    created = now - timedelta(days=days_old)
-    return Item(
-        ref=ItemRef(kind, number), team_id="T", channel_id="C", title=f"{number}",
-        impact="i", author_id="U", status=Status.OPEN, created_at=created,
-        updated_at=created, urgency=urgency, votes=votes,
-    )
-
-
-def test_side_by_side_orders_by_votes_then_urgency_then_age() -> None:
-    items = [
-        _item(1, 1, Urgency.LOW, 1, Kind.DEBT),
-        _item(2, 3, None, 1, Kind.DEBT),
-        _item(3, 1, Urgency.HIGH, 1, Kind.DEBT),
-        _item(4, 1, Urgency.HIGH, 9, Kind.DEBT),
-        _item(1, 0, None, 0, Kind.FEATURE),
-    ]
-    view = side_by_side(items)
-    assert [i.ref.number for i in view.debt] == [2, 4, 3, 1]
-    assert [str(i.ref) for i in view.features] == ["F-1"]
-
-
 def test_labels() -> None:
     now = datetime(2026, 11, 26, tzinfo=UTC)
     assert [votes_label(n) for n in (0, 1, 2)] == ["0 votes", "1 vote", "2 votes"]
     assert age_label(now, now) == "new today"
     assert age_label(now - timedelta(days=1), now) == "1 day old"
     assert age_label(now - timedelta(days=30), now) == "4 weeks old"
+
+
+def test_nul_characters_are_dropped_so_every_backend_can_store_the_text() -> None:
+    draft = make_draft(Kind.DEBT, "a\x00b", "c\x00")
+    assert (draft.title, draft.impact) == ("ab", "c")
+
+
+@pytest.mark.parametrize(
+    ("raw", "hours"), [("6", 6.0), ("2.5h", 2.5), (" 3,5 ", 3.5), ("", None), (None, None)]
+)
+def test_debt_interest_is_hours_per_week(raw: str | None, hours: float | None) -> None:
+    assert make_draft(Kind.DEBT, "T", "I", interest=raw).interest == hours
+
+
+@pytest.mark.parametrize("raw", ["lots", "-1", "169", "nan", "inf"])
+def test_unusable_interest_is_explained(raw: str) -> None:
+    with pytest.raises(ItemValidationError) as caught:
+        make_draft(Kind.DEBT, "T", "I", interest=raw)
+    assert "hours this debt costs per week" in caught.value.errors["interest"]
+
+
+def test_features_have_no_interest() -> None:
+    assert make_draft(Kind.FEATURE, "T", "V", interest="5").interest is None

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSMsgType, web
 
 from bot.config import Settings
-from bot.runtime import socket_mode_handler
+from bot.runtime import build_runtime, socket_mode_handler
 from bot.store.unit_of_work import Store
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
@@ -75,8 +75,9 @@ async def test_slash_command_over_socket_mode_is_acked_with_the_new_id(
         slack_api_url=fake_slack.base_url,
         bot_token=BOT_TOKEN,
         app_token="xapp-1-test",
+        scheduler="off",
     )
-    handler = socket_mode_handler(settings, store)
+    handler = socket_mode_handler(build_runtime(settings, store))
     await handler.connect_async()  # type: ignore[no-untyped-call]
     try:
         await asyncio.wait_for(server.connected.wait(), 10)

@@ -12,6 +12,8 @@ TITLE_MAX = 200
 IMPACT_MAX = 2000
 AREA_MAX = 100
 LINK_MAX = 500
+# A week has 168 hours; more than that per week is a typo, not an estimate.
+INTEREST_MAX = 168.0
 
 
 class Kind(StrEnum):
@@ -99,10 +101,12 @@ class ItemDraft:
     urgency: Urgency | None = None
     area: str | None = None
     link: str | None = None
+    interest: float | None = None
 
 
 def _clean(text: str | None) -> str:
-    return (text or "").strip()
+    # PostgreSQL text cannot hold NUL, and no one means to type one.
+    return (text or "").replace("\x00", "").strip()
 
 
 def make_draft(
@@ -114,6 +118,7 @@ def make_draft(
     urgency: str | None = None,
     area: str | None = None,
     link: str | None = None,
+    interest: str | None = None,
 ) -> ItemDraft:
     """Check every field of a new item and return the draft, or raise ItemValidationError."""
     errors: dict[str, str] = {}
@@ -139,6 +144,7 @@ def make_draft(
         len(clean_link) > LINK_MAX or not re.match(r"^https?://\S+$", clean_link)
     ):
         errors["link"] = f"The link must be an http(s) URL of at most {LINK_MAX} characters."
+    parsed_interest = parse_interest(interest, errors) if kind is Kind.DEBT else None
     parsed_size = _parse_enum(Size, size, "size", errors)
     parsed_urgency = _parse_enum(Urgency, urgency, "urgency", errors)
     if errors:
@@ -151,7 +157,26 @@ def make_draft(
         urgency=parsed_urgency,
         area=clean_area or None,
         link=clean_link or None,
+        interest=parsed_interest,
     )
+
+
+def parse_interest(raw: str | None, errors: dict[str, str]) -> float | None:
+    """Hours per week a debt item costs, `6`, `2.5` or `6h`; records an error when not a number."""
+    text = _clean(raw).lower().removesuffix("h").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= INTEREST_MAX or hours != hours:  # the last test rejects NaN
+        errors["interest"] = (
+            f"The interest is the hours this debt costs per week, a number from 0 to "
+            f"{INTEREST_MAX:g}, e.g. 6."
+        )
+        return None
+    return round(hours, 1)
 
 
 def _parse_enum(
@@ -185,6 +210,7 @@ class Item:
     link: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+    interest: float | None = None
     votes: int = 0
     voters: list[str] = field(default_factory=list)
 

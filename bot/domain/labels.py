@@ -1,33 +1,8 @@
-"""The side-by-side tradeoff view: debt in one column, features in the other, best first."""
+"""How counts and ages are written everywhere the bot shows items."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-
-from bot.domain.items import Item, Kind, Urgency
-
-_URGENCY_RANK = {Urgency.HIGH: 0, Urgency.MEDIUM: 1, Urgency.LOW: 2, None: 3}
-
-
-def view_order(items: Iterable[Item]) -> list[Item]:
-    """Most votes first, then the more urgent, then the oldest (it has waited longest)."""
-    return sorted(items, key=lambda i: (-i.votes, _URGENCY_RANK[i.urgency], i.created_at))
-
-
-@dataclass(frozen=True)
-class SideBySide:
-    debt: list[Item]
-    features: list[Item]
-
-
-def side_by_side(items: Iterable[Item]) -> SideBySide:
-    ordered = view_order(items)
-    return SideBySide(
-        debt=[i for i in ordered if i.kind is Kind.DEBT],
-        features=[i for i in ordered if i.kind is Kind.FEATURE],
-    )
 
 
 def age_label(created_at: datetime, now: datetime) -> str:

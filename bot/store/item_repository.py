@@ -33,6 +33,7 @@ class ItemRepository:
             urgency=draft.urgency.value if draft.urgency else None,
             area=draft.area,
             link=draft.link,
+            interest=draft.interest,
             author_id=author_id,
             status=Status.OPEN.value,
             created_at=now,
@@ -154,5 +155,6 @@ def _to_item(row: ItemRow, votes: int) -> Item:
         link=row.link,
         closed_at=row.closed_at,
         closed_by=row.closed_by,
+        interest=row.interest,
         votes=int(votes),
     )

@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -79,6 +82,7 @@ class ItemRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(32))
+    interest: Mapped[float | None] = mapped_column(Float)
 
 
 class ItemCounterRow(Base):
@@ -101,3 +105,67 @@ class VoteRow(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChannelSettingsRow(Base):
+    """One row per channel that changed a setting; absent means every default."""
+
+    __tablename__ = "channel_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)
+    digest_time: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    budget_pct: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    replies_per_kind: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DigestRunRow(Base):
+    """One digest of one channel for one slot; the unique key is what makes it post once."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "slot_key", name="uq_digest_runs_slot"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slot_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    parent_ts: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestMessageRow(Base):
+    """A thread reply of a digest for one item; its ts is what reactions will point at."""
+
+    __tablename__ = "digest_messages"
+    __table_args__ = (
+        UniqueConstraint("run_id", "item_kind", "item_number", name="uq_digest_messages_run_item"),
+        ForeignKeyConstraint(
+            ["team_id", "item_kind", "item_number"],
+            ["items.team_id", "items.kind", "items.number"],
+            name="fk_digest_messages_item_items",
+            ondelete="CASCADE",
+        ),
+        Index("ix_digest_messages_channel_ts", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int] = mapped_column(Integer)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+    message_ts: Mapped[str | None] = mapped_column(String(32))

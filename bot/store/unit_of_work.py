@@ -10,6 +10,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.store.channel_repository import ChannelRepository
+from bot.store.digest_repository import DigestRepository
 from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
@@ -42,6 +44,8 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.items = ItemRepository(self.session)
+        self.channels = ChannelRepository(self.session)
+        self.digests = DigestRepository(self.session)
         return self
 
     async def __aexit__(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.items import Item, Kind
-from bot.domain.side_by_side import votes_label
+from bot.domain.labels import votes_label
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT
 from bot.slack.text import clip, escape
 
@@ -27,6 +27,13 @@ USAGE = "\n".join(
         "`/tradeoff list` every open item of this channel with its votes",
         f"`/tradeoff done {escape('<id>')}` mark an item done, e.g. `/tradeoff done D-3`",
         f"`/tradeoff drop {escape('<id>')}` drop an item that is no longer wanted",
+        f"`/tradeoff schedule {escape('<weekday> <HH:MM> [time zone]')}` the weekly digest, "
+        "e.g. `/tradeoff schedule monday 09:00 Europe/Berlin`; `schedule` shows it, "
+        "`schedule off` stops it, `schedule quiet` skips empty weeks",
+        "`/tradeoff digest` post the digest here now",
+        f"`/tradeoff budget {escape('<percent>')}` the share of capacity for debt (default 20)",
+        f"`/tradeoff capacity {escape('<points>')}` size points per cycle (default 20)",
+        "`/tradeoff settings` this channel's settings",
         "`/tradeoff help` this help",
     ]
 )

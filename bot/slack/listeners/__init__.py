@@ -1,11 +1,18 @@
 """One folder per Slack surface; `register_listeners` wires every listener to the app."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners import commands, views
-from bot.store.unit_of_work import Store
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
-def register_listeners(app: AsyncApp, store: Store) -> None:
-    commands.register(app, store)
-    views.register(app, store)
+def register_listeners(app: AsyncApp, runtime: Runtime) -> None:
+    commands.register(app, runtime)
+    views.register(app, runtime)
+

@@ -1,14 +1,21 @@
 """Slash commands: `/debt`, `/feature` and `/tradeoff`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners.commands import debt, feature, tradeoff
-from bot.store.unit_of_work import Store
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 COMMANDS = ("/debt", "/feature", "/tradeoff")
 
 
-def register(app: AsyncApp, store: Store) -> None:
-    debt.register(app, store)
-    feature.register(app, store)
-    tradeoff.register(app, store)
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    debt.register(app, runtime)
+    feature.register(app, runtime)
+    tradeoff.register(app, runtime)
+

@@ -1,10 +1,17 @@
 """Modal submissions."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners.views import log_item_submission
-from bot.store.unit_of_work import Store
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
-def register(app: AsyncApp, store: Store) -> None:
-    log_item_submission.register(app, store)
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    log_item_submission.register(app, runtime)
+

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,12 +17,16 @@ from bot.slack.blocks.item_modal import CALLBACK_ID, ModalContext, submitted_val
 from bot.slack.blocks.replies import item_logged_reply
 from bot.slack.listeners.guard import STORE_DOWN
 from bot.store.errors import StoreUnavailable
-from bot.store.unit_of_work import Store
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, store: Store) -> None:
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    store = runtime.store
+
     @app.view(CALLBACK_ID)
     async def handle_log_item_submission(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -79,3 +83,4 @@ async def _confirm(
     except (SlackApiError, OSError) as exc:
         # The item is saved either way; the confirmation is a courtesy.
         logger.warning("could not confirm %s to %s: %s", item.ref, user_id, exc)
+

@@ -1,0 +1,64 @@
+"""What a channel has chosen: its weekly digest slot, debt budget, capacity and thread size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
+
+DEFAULT_REPLIES_PER_KIND = 10
+MAX_REPLIES_PER_KIND = 25
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class WeeklySlot:
+    """A wall-clock time in the channel's zone: Monday 09:00 stays 09:00 across DST changes."""
+
+    weekday: int  # Monday is 0
+    at: time
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def describe(self) -> str:
+        return f"{WEEKDAYS[self.weekday].capitalize()} {self.at:%H:%M} {self.timezone}"
+
+    def latest_at_or_before(self, moment: datetime) -> datetime:
+        """The most recent slot not after `moment`, as an aware datetime in the channel's zone."""
+        local = moment.astimezone(self.zone)
+        days_back = (local.weekday() - self.weekday) % 7
+        candidate = self._on(local.date() - timedelta(days=days_back))
+        if candidate > moment:
+            candidate = self._on(candidate.date() - timedelta(days=7))
+        return candidate
+
+    def next_after(self, moment: datetime) -> datetime:
+        return self._on(self.latest_at_or_before(moment).date() + timedelta(days=7))
+
+    def _on(self, day: date) -> datetime:
+        # zoneinfo resolves a wall time that falls in a DST gap or fold (fold=0: the first).
+        return datetime.combine(day, self.at, tzinfo=self.zone)
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    team_id: str
+    channel_id: str
+    slot: WeeklySlot | None = None
+    quiet: bool = False
+    paused_reason: str | None = None
+    budget_pct: int = DEFAULT_DEBT_BUDGET_PCT
+    capacity: int = DEFAULT_CAPACITY_POINTS
+    replies_per_kind: int = DEFAULT_REPLIES_PER_KIND
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.slot is not None and self.paused_reason is None
+
+    def with_changes(self, **changes: object) -> ChannelSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""How items are ranked: WSJF-style cost of delay divided by size, with debt interest counted.
+
+score = cost of delay / size points, where
+  cost of delay = votes + urgency weight + interest (hours the debt costs per week)
+  urgency weight: low 1, medium 3, high 5 (unset counts as low)
+  size points:    XS 1, S 2, M 3, L 5, XL 8 (unsized counts as M until someone estimates it)
+Higher scores first; a tie goes to the older item, which has waited longer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.items import Item, Size, Urgency
+from bot.domain.labels import votes_label
+
+SIZE_POINTS = {Size.XS: 1, Size.S: 2, Size.M: 3, Size.L: 5, Size.XL: 8}
+ASSUMED_SIZE = Size.M
+URGENCY_WEIGHT = {Urgency.LOW: 1, Urgency.MEDIUM: 3, Urgency.HIGH: 5}
+
+RULE = (
+    "score = cost of delay ÷ size, where cost of delay = votes + urgency "
+    "(low 1, medium 3, high 5) + interest (hours lost per week)"
+)
+
+
+@dataclass(frozen=True)
+class Score:
+    """An item's score and the parts it was made of, so the digest can show its working."""
+
+    votes: int
+    urgency_weight: int
+    interest: float
+    size_points: int
+    size_assumed: bool
+
+    @property
+    def cost_of_delay(self) -> float:
+        return self.votes + self.urgency_weight + self.interest
+
+    @property
+    def value(self) -> float:
+        return round(self.cost_of_delay / self.size_points, 1)
+
+    def explain(self) -> str:
+        """E.g. `(5 votes + 5 urgency + 6 h/week) ÷ 3 = 5.3`."""
+        parts = [votes_label(self.votes), f"{self.urgency_weight} urgency"]
+        if self.interest:
+            parts.append(f"{self.interest:g} h/week")
+        size = f"{self.size_points}{' (size assumed M)' if self.size_assumed else ''}"
+        return f"({' + '.join(parts)}) ÷ {size} = {self.value:g}"
+
+
+def score(item: Item) -> Score:
+    return Score(
+        votes=item.votes,
+        urgency_weight=URGENCY_WEIGHT[item.urgency or Urgency.LOW],
+        interest=item.interest or 0.0,
+        size_points=SIZE_POINTS[item.size or ASSUMED_SIZE],
+        size_assumed=item.size is None,
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item: Item
+    score: Score
+    rank: int
+
+
+def rank(items: Iterable[Item]) -> list[Ranked]:
+    """Items best first by score, ties to the oldest; ranks start at 1."""
+    scored = [(item, score(item)) for item in items]
+    scored.sort(key=lambda pair: (-pair[1].cost_of_delay / pair[1].size_points, pair[0].created_at))
+    return [Ranked(item, s, position) for position, (item, s) in enumerate(scored, start=1)]

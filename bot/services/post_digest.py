@@ -1,0 +1,170 @@
+"""Use case: post a channel's digest once per slot, and finish a half-posted one."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.digest import Digest, compose_digest
+from bot.domain.scoring import Ranked
+from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
+from bot.store.digest_repository import DigestRun, RunStatus
+from bot.store.unit_of_work import Store
+
+logger = logging.getLogger(__name__)
+
+# A poster that holds a run longer than this is presumed dead, and another may finish its run.
+LEASE = timedelta(minutes=5)
+# Older than this, a missed or half-posted digest is stale news and is not posted any more.
+MAX_LATENESS = timedelta(hours=12)
+
+
+class Outcome(StrEnum):
+    POSTED = "posted"
+    RESUMED = "resumed"
+    ALREADY_POSTED = "already_posted"
+    IN_PROGRESS = "in_progress"
+    SKIPPED_QUIET = "skipped_quiet"
+    PAUSED = "paused"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    outcome: Outcome
+    parent_ts: str | None = None
+    replies_posted: int = 0
+    error: str | None = None
+
+
+async def post_digest(
+    store: Store,
+    publisher: DigestPublisher,
+    *,
+    team_id: str,
+    channel_id: str,
+    slot_key: str,
+    now: datetime | None = None,
+) -> DigestResult:
+    """Post the digest for this slot unless it was posted already; resumes an unfinished one."""
+    now = now or datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        run = await uow.digests.claim(team_id, channel_id, slot_key, now, LEASE)
+        resumed = run is None
+        if run is None:
+            existing = await uow.digests.find(team_id, channel_id, slot_key)
+            if existing is None or existing.status is RunStatus.COMPLETE:
+                return DigestResult(Outcome.ALREADY_POSTED)
+            if not await uow.digests.take_over(existing.id, now, LEASE):
+                return DigestResult(Outcome.IN_PROGRESS)
+            run = existing
+        settings = await uow.channels.get(team_id, channel_id)
+        items = await uow.items.list_open(team_id, channel_id)
+        digest = compose_digest(items, settings, now)
+        if digest.is_empty and settings.quiet:
+            await uow.digests.finish(run.id, RunStatus.COMPLETE, now, error="quiet: nothing open")
+            await uow.commit()
+            return DigestResult(Outcome.SKIPPED_QUIET)
+        if not resumed:
+            await uow.digests.add_messages(run, [r.item.ref for r in digest.thread_items])
+        await uow.commit()
+    try:
+        return await _publish(store, publisher, run, digest, resumed)
+    except ChannelUnavailable as exc:
+        await _pause_channel(store, run, exc.reason)
+        return DigestResult(Outcome.PAUSED, error=exc.reason)
+    except PublishFailed as exc:
+        await _finish(store, run, RunStatus.FAILED, exc.reason)
+        logger.warning("digest %s for %s failed: %s", run.slot_key, channel_id, exc.reason)
+        return DigestResult(Outcome.FAILED, error=exc.reason)
+
+
+async def _publish(
+    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, resumed: bool
+) -> DigestResult:
+    parent_ts = run.parent_ts
+    if parent_ts is None:
+        parent_ts = await publisher.post_parent(run.channel_id, digest)
+        async with store.unit_of_work() as uow:
+            await uow.digests.set_parent_ts(run.id, parent_ts)
+            await uow.commit()
+    async with store.unit_of_work() as uow:
+        planned = await uow.digests.messages(run.id)
+    current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
+    posted = 0
+    for message in planned:
+        ranked = current.get(message.ref)
+        if message.message_ts is not None or ranked is None:
+            continue  # posted before a crash, or closed since the digest was planned
+        ts = await publisher.post_reply(run.channel_id, parent_ts, ranked, digest)
+        # One commit per reply: after a crash, only replies without a ts are posted again.
+        async with store.unit_of_work() as uow:
+            await uow.digests.set_message_ts(message.id, ts)
+            await uow.commit()
+        posted += 1
+    await _finish(store, run, RunStatus.COMPLETE, None)
+    return DigestResult(
+        Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
+    )
+
+
+async def _finish(store: Store, run: DigestRun, status: RunStatus, error: str | None) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.digests.finish(run.id, status, datetime.now(UTC), error)
+        await uow.commit()
+
+
+async def _pause_channel(store: Store, run: DigestRun, reason: str) -> None:
+    logger.warning("pausing digests of %s/%s: %s", run.team_id, run.channel_id, reason)
+    async with store.unit_of_work() as uow:
+        settings = await uow.channels.get(run.team_id, run.channel_id)
+        paused = settings.with_changes(paused_reason=reason)
+        await uow.channels.save(paused, None, datetime.now(UTC))
+        await uow.digests.finish(run.id, RunStatus.FAILED, datetime.now(UTC), reason)
+        await uow.commit()
+
+
+def manual_slot_key(now: datetime) -> str:
+    return f"manual:{now.astimezone(UTC).isoformat(timespec='microseconds')}"
+
+
+async def post_digest_now(
+    store: Store,
+    publisher: DigestPublisher,
+    *,
+    team_id: str,
+    channel_id: str,
+    now: datetime | None = None,
+) -> DigestResult:
+    """`/tradeoff digest`: finish this channel's unfinished digest if there is one, else post."""
+    now = now or datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        unfinished = await uow.digests.unfinished(now - MAX_LATENESS, team_id, channel_id)
+    slot_key = unfinished[-1].slot_key if unfinished else manual_slot_key(now)
+    return await post_digest(
+        store, publisher, team_id=team_id, channel_id=channel_id, slot_key=slot_key, now=now
+    )
+
+
+async def post_scheduled_digest(
+    store: Store, publisher: DigestPublisher, *, team_id: str, channel_id: str,
+    now: datetime | None = None,
+) -> DigestResult | None:
+    """The scheduler's job: post for the channel's latest slot, unless it is too late or off."""
+    now = now or datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        settings = await uow.channels.get(team_id, channel_id)
+    if settings.slot is None or settings.paused_reason:
+        return None
+    slot = settings.slot.latest_at_or_before(now)
+    if now - slot > MAX_LATENESS:
+        logger.warning(
+            "digest of %s/%s for %s is %s late; skipped", team_id, channel_id, slot, now - slot
+        )
+        return None
+    return await post_digest(
+        store, publisher, team_id=team_id, channel_id=channel_id,
+        slot_key=slot.isoformat(), now=now,
+    )

@@ -1,0 +1,62 @@
+"""Posting digests through the Web API, paced per channel, with Slack errors made meaningful."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.digest import Digest
+from bot.domain.scoring import Ranked
+from bot.services.ports import ChannelUnavailable, PublishFailed
+from bot.slack.blocks.digest import parent_message, reply_message
+from bot.slack.pacing import ChannelPacer
+
+# Errors after which posting to the channel cannot work until a person acts.
+CHANNEL_GONE = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "channel_is_archived",
+    "restricted_action",
+    "cannot_reply_to_message",
+}
+
+
+class SlackDigestPublisher:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+        self._client = client
+        self._pacer = pacer
+
+    async def post_parent(self, channel_id: str, digest: Digest) -> str:
+        return await self._post(channel_id, parent_message(digest))
+
+    async def post_reply(
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+    ) -> str:
+        return await self._post(channel_id, reply_message(ranked, digest), thread_ts=thread_ts)
+
+    async def _post(
+        self, channel_id: str, message: dict[str, Any], thread_ts: str | None = None
+    ) -> str:
+        await self._pacer.wait_turn(channel_id)
+        try:
+            # The client's retry handlers have already waited out 429s and retried 5xx.
+            response = await self._client.chat_postMessage(
+                channel=channel_id,
+                text=message["text"],
+                blocks=message["blocks"],
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if error in CHANNEL_GONE:
+                raise ChannelUnavailable(error) from exc
+            raise PublishFailed(error) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise PublishFailed(f"network: {type(exc).__name__}") from exc
+        return str(response["ts"])

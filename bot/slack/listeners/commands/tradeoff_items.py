@@ -1,0 +1,48 @@
+"""`/tradeoff list`, `done <id>` and `drop <id>`."""
+
+from __future__ import annotations
+
+from bot.domain.items import ItemRef, Status
+from bot.services.close_item import close_item
+from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.services.list_items import list_open_items
+from bot.slack.blocks.replies import error_reply, item_closed_text, list_reply, text_reply
+from bot.slack.listeners.commands.invocation import Invocation
+from bot.slack.text import clip, escape
+
+_CLOSING = {"done": Status.DONE, "drop": Status.DROPPED}
+
+
+async def list_items(call: Invocation) -> None:
+    items = await list_open_items(
+        call.runtime.store, team_id=call.team_id, channel_id=call.channel_id
+    )
+    await call.reply(list_reply(items))
+
+
+async def close(call: Invocation) -> None:
+    sub = call.sub
+    if len(sub.args) != 1:
+        await call.reply(error_reply(f"Say which item, e.g. `/tradeoff {sub.name} D-3`."))
+        return
+    ref = ItemRef.parse(sub.args[0])
+    if ref is None:
+        shown = clip(escape(sub.args[0]), 50)
+        await call.reply(
+            error_reply(f"`{shown}` is not an item id; ids look like `D-3` or `F-12`.")
+        )
+        return
+    try:
+        item = await close_item(
+            call.runtime.store,
+            team_id=call.team_id,
+            ref=ref,
+            status=_CLOSING[sub.name],
+            user_id=call.user_id,
+        )
+    except (ItemNotFound, ItemNotOpen) as exc:
+        await call.reply(error_reply(str(exc)))
+        return
+    # Closing changes the shared backlog, so the whole channel sees it.
+    closed = text_reply(item_closed_text(item, call.user_id))
+    await call.reply({"response_type": "in_channel", **closed})

@@ -1,0 +1,79 @@
+"""`/tradeoff budget`, `capacity` and `settings`: the numbers behind the recommended pick."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
+from bot.services.channel_settings import change_settings, get_settings
+from bot.slack.blocks.replies import error_reply, text_reply
+from bot.slack.blocks.settings_replies import settings_text
+from bot.slack.listeners.commands.invocation import Invocation
+from bot.slack.text import clip, escape
+
+MAX_CAPACITY = 1000
+
+
+def _whole_number(text: str, low: int, high: int) -> int | None:
+    digits = text.strip().removesuffix("%")
+    if not digits.isdigit() or not low <= int(digits) <= high:
+        return None
+    return int(digits)
+
+
+async def budget(call: Invocation) -> None:
+    value = _whole_number(call.sub.args[0], 0, 100) if len(call.sub.args) == 1 else None
+    if value is None:
+        await call.reply(error_reply(
+            "The debt budget is a percentage of capacity from 0 to 100, "
+            "e.g. `/tradeoff budget 20`."
+        ))
+        return
+    await _change(call, f"set the debt budget to *{value}%* of capacity.", budget_pct=value)
+
+
+async def capacity(call: Invocation) -> None:
+    value = _whole_number(call.sub.args[0], 1, MAX_CAPACITY) if len(call.sub.args) == 1 else None
+    if value is None:
+        await call.reply(error_reply(
+            f"Capacity is the size points the team takes on per cycle, 1 to {MAX_CAPACITY} "
+            "(XS 1, S 2, M 3, L 5, XL 8), e.g. `/tradeoff capacity 20`."
+        ))
+        return
+    await _change(call, f"set the capacity per cycle to *{value} points*.", capacity=value)
+
+
+async def settings(call: Invocation) -> None:
+    args = call.sub.args
+    if not args:
+        current = await get_settings(
+            call.runtime.store, team_id=call.team_id, channel_id=call.channel_id
+        )
+        await call.reply(text_reply(settings_text(current, datetime.now(UTC))))
+        return
+    if args[0].lower() == "replies" and len(args) == 2:
+        value = _whole_number(args[1], 1, MAX_REPLIES_PER_KIND)
+        if value is not None:
+            await _change(
+                call, f"set thread replies to the top *{value}* of each kind.",
+                replies_per_kind=value,
+            )
+            return
+        await call.reply(error_reply(
+            f"Replies per kind is a number from 1 to {MAX_REPLIES_PER_KIND}, "
+            "e.g. `/tradeoff settings replies 10`."
+        ))
+        return
+    shown = clip(escape(" ".join(args)), 60)
+    await call.reply(error_reply(
+        f"Unknown setting `{shown}`. Try `/tradeoff settings` or "
+        "`/tradeoff settings replies 10`."
+    ))
+
+
+async def _change(call: Invocation, what: str, **changes: object) -> None:
+    await change_settings(
+        call.runtime.store, team_id=call.team_id, channel_id=call.channel_id,
+        user_id=call.user_id, **changes,
+    )
+    await call.reply({"response_type": "in_channel", **text_reply(f"<@{call.user_id}> {what}")})

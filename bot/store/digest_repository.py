@@ -1,0 +1,177 @@
+"""Digest runs and their thread messages: claiming a slot once, and resuming a half-posted one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.items import ItemRef, Kind
+from bot.store.models import DigestMessageRow, DigestRunRow
+
+
+class RunStatus(StrEnum):
+    POSTING = "posting"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    id: int
+    team_id: str
+    channel_id: str
+    slot_key: str
+    status: RunStatus
+    parent_ts: str | None
+    created_at: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    id: int
+    ref: ItemRef
+    position: int
+    message_ts: str | None
+
+
+class DigestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self, team_id: str, channel_id: str, slot_key: str, now: datetime, lease: timedelta
+    ) -> DigestRun | None:
+        """Create the run for this slot and hold its lease; None when the slot already has one.
+
+        The unique (team, channel, slot) key decides between processes racing for a slot.
+        """
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(DigestRunRow)
+            .values(
+                team_id=team_id,
+                channel_id=channel_id,
+                slot_key=slot_key,
+                status=RunStatus.POSTING.value,
+                lease_until=now + lease,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "slot_key"])
+            .returning(DigestRunRow.id)
+        )
+        run_id = (await self._session.execute(stmt)).scalar_one_or_none()
+        return None if run_id is None else await self.get(run_id)
+
+    async def take_over(self, run_id: int, now: datetime, lease: timedelta) -> bool:
+        """Take an unfinished run whose lease ran out (its poster died); False if it is held."""
+        result = await self._session.execute(
+            update(DigestRunRow)
+            .where(
+                DigestRunRow.id == run_id,
+                DigestRunRow.status != RunStatus.COMPLETE.value,
+                or_(DigestRunRow.lease_until.is_(None), DigestRunRow.lease_until < now),
+            )
+            .values(lease_until=now + lease, status=RunStatus.POSTING.value)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def get(self, run_id: int) -> DigestRun:
+        return _to_run(await self._session.get_one(DigestRunRow, run_id))
+
+    async def find(self, team_id: str, channel_id: str, slot_key: str) -> DigestRun | None:
+        row = await self._session.scalar(
+            select(DigestRunRow).where(
+                DigestRunRow.team_id == team_id,
+                DigestRunRow.channel_id == channel_id,
+                DigestRunRow.slot_key == slot_key,
+            )
+        )
+        return _to_run(row) if row else None
+
+    async def unfinished(
+        self, since: datetime, team_id: str | None = None, channel_id: str | None = None
+    ) -> list[DigestRun]:
+        """Runs created since `since` that never completed, oldest first."""
+        stmt = select(DigestRunRow).where(
+            DigestRunRow.status != RunStatus.COMPLETE.value, DigestRunRow.created_at >= since
+        )
+        if team_id is not None:
+            stmt = stmt.where(DigestRunRow.team_id == team_id)
+        if channel_id is not None:
+            stmt = stmt.where(DigestRunRow.channel_id == channel_id)
+        rows = await self._session.scalars(stmt.order_by(DigestRunRow.created_at))
+        return [_to_run(row) for row in rows]
+
+    async def add_messages(self, run: DigestRun, refs: Sequence[ItemRef]) -> None:
+        """Plan one thread reply per item, in order, before anything is posted."""
+        self._session.add_all(
+            DigestMessageRow(
+                run_id=run.id,
+                team_id=run.team_id,
+                channel_id=run.channel_id,
+                item_kind=ref.kind.value,
+                item_number=ref.number,
+                position=position,
+            )
+            for position, ref in enumerate(refs)
+        )
+        await self._session.flush()
+
+    async def messages(self, run_id: int) -> list[DigestMessage]:
+        rows = await self._session.scalars(
+            select(DigestMessageRow)
+            .where(DigestMessageRow.run_id == run_id)
+            .order_by(DigestMessageRow.position)
+        )
+        return [
+            DigestMessage(
+                id=row.id,
+                ref=ItemRef(Kind(row.item_kind), row.item_number),
+                position=row.position,
+                message_ts=row.message_ts,
+            )
+            for row in rows
+        ]
+
+    async def set_parent_ts(self, run_id: int, ts: str) -> None:
+        await self._session.execute(
+            update(DigestRunRow).where(DigestRunRow.id == run_id).values(parent_ts=ts)
+        )
+
+    async def set_message_ts(self, message_id: int, ts: str) -> None:
+        await self._session.execute(
+            update(DigestMessageRow)
+            .where(DigestMessageRow.id == message_id)
+            .values(message_ts=ts)
+        )
+
+    async def finish(
+        self, run_id: int, status: RunStatus, now: datetime, error: str | None = None
+    ) -> None:
+        values: dict[str, object] = {"status": status.value, "error": error, "lease_until": None}
+        if status is RunStatus.COMPLETE:
+            values["completed_at"] = now
+        await self._session.execute(
+            update(DigestRunRow).where(DigestRunRow.id == run_id).values(**values)
+        )
+
+
+def _to_run(row: DigestRunRow) -> DigestRun:
+    return DigestRun(
+        id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        slot_key=row.slot_key,
+        status=RunStatus(row.status),
+        parent_ts=row.parent_ts,
+        created_at=row.created_at,
+        error=row.error,
+    )
