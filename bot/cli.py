@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     socket = commands.add_parser("socket", help="run the bot in Socket Mode (no public URL)")
     socket.set_defaults(run=_socket)
 
+    digest = commands.add_parser("digest", help="post a channel's digest now (or print it)")
+    digest.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
+    digest.add_argument("--channel", required=True, help="channel id, e.g. C0123ABCD")
+    digest.add_argument("--dry-run", action="store_true", help="print it; post nothing")
+    digest.set_defaults(run=_digest)
+
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
     health.set_defaults(run=_healthcheck)
@@ -155,6 +161,21 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from bot.runtime import print_or_post_digest
+
+    settings = Settings.from_env()
+    if not args.dry_run:
+        settings.require_token()
+    _configure_logging(settings.log_level)
+    _migrate_or_explain(settings.database_url)
+    text, ok = asyncio.run(
+        print_or_post_digest(settings, args.team, args.channel, dry_run=args.dry_run)
+    )
+    print(text)
+    return 0 if ok else 1
 
 
 def _healthcheck(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.store.engine import DatabaseUrlError, to_async_url
 
@@ -77,10 +77,17 @@ class Settings:
             digest_reply_interval=interval,
         )
 
+    def with_scheduler(self, mode: str) -> Settings:
+        return replace(self, scheduler=mode)
+
     def require_http(self) -> None:
         """Raise ConfigError naming the first variable HTTP mode needs but lacks."""
         self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
         self._require("SLACK_SIGNING_SECRET", self.signing_secret, None)
+
+    def require_token(self) -> None:
+        """Raise ConfigError when there is no bot token to call Slack with."""
+        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
 
     def require_socket(self) -> None:
         """Raise ConfigError naming the first variable Socket Mode needs but lacks."""

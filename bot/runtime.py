@@ -14,18 +14,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
 from bot.config import ConfigError, Settings
+from bot.domain.digest import compose_digest
 from bot.scheduler import DigestScheduler
 from bot.services.post_digest import (
     MAX_LATENESS,
     DigestResult,
     Outcome,
     post_digest,
+    post_digest_now,
     post_scheduled_digest,
 )
 from bot.slack.app import create_app, create_web_client
 from bot.slack.digest_publisher import SlackDigestPublisher
+from bot.slack.errors import slack_error_code
 from bot.slack.pacing import ChannelPacer
 from bot.store.unit_of_work import Store
+from bot.terminal_view import render_digest
 from bot.web import create_asgi_app
 
 logger = logging.getLogger(__name__)
@@ -92,6 +96,16 @@ class Runtime:
         )
         await self._after_digest(team_id, channel_id, result)
 
+    async def post_now(
+        self, team_id: str, channel_id: str, client: AsyncWebClient | None = None
+    ) -> DigestResult:
+        """`/tradeoff digest` and `tradeoff digest`: finish an unfinished digest, else post one."""
+        result = await post_digest_now(
+            self.store, self.publisher(client), team_id=team_id, channel_id=channel_id
+        )
+        await self._after_digest(team_id, channel_id, result)
+        return result
+
     async def resume_unfinished(self) -> None:
         """Complete digests whose poster died mid-thread, if they are recent enough to matter."""
         async with self.store.unit_of_work() as uow:
@@ -106,6 +120,11 @@ class Runtime:
     async def _after_digest(
         self, team_id: str, channel_id: str, result: DigestResult | None
     ) -> None:
+        if result is not None:
+            logger.info(
+                "digest team=%s channel=%s outcome=%s replies=%d error=%s", team_id, channel_id,
+                result.outcome.value, result.replies_posted, result.error,
+            )
         if result is not None and result.outcome is Outcome.PAUSED and self.scheduler:
             async with self.store.unit_of_work() as uow:
                 settings = await uow.channels.get(team_id, channel_id)
@@ -139,7 +158,7 @@ async def verify_slack_token(settings: Settings) -> None:
     try:
         await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error")
+        error = slack_error_code(exc)
         if error in _REJECTED:
             raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({error})") from exc
         logger.warning("auth.test answered %s; starting anyway", error)
@@ -162,3 +181,25 @@ async def run_socket_mode(settings: Settings) -> None:
         await socket_mode_handler(runtime).start_async()  # type: ignore[no-untyped-call]
     finally:
         await runtime.stop()
+
+
+async def print_or_post_digest(
+    settings: Settings, team_id: str, channel_id: str, *, dry_run: bool
+) -> tuple[str, bool]:
+    """`tradeoff digest`: the digest as text (dry run), or the outcome of posting it."""
+    store = Store(settings.database_url)
+    try:
+        if dry_run:
+            async with store.unit_of_work() as uow:
+                channel = await uow.channels.get(team_id, channel_id)
+                items = await uow.items.list_open(team_id, channel_id)
+            digest = compose_digest(items, channel, datetime.now(UTC))
+            return render_digest(digest, channel=channel_id), True
+        runtime = build_runtime(settings.with_scheduler("off"), store)
+        result = await runtime.post_now(team_id, channel_id)
+    finally:
+        await store.close()
+    ok = result.outcome in (Outcome.POSTED, Outcome.RESUMED, Outcome.SKIPPED_QUIET)
+    detail = f" ({result.error})" if result.error else ""
+    replies = f", {result.replies_posted} thread replies" if result.parent_ts else ""
+    return f"digest {result.outcome.value}{detail}{replies}", ok

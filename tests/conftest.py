@@ -59,6 +59,26 @@ async def _pg_execute(dsn: str, sql: str) -> None:
 
 
 @pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of this test only (for scheduler tests, whose jobs are global), migrated."""
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if not pg_url:
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+        upgrade_to_head(url)
+        yield url
+        return
+    name = f"tradeoff_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = _pg_admin_dsn(pg_url)
+    asyncio.run(_pg_execute(admin, f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade_to_head(url)
+        yield url
+    finally:
+        asyncio.run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
     store = Store(database_url)
     yield store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
@@ -33,7 +33,9 @@ class WeeklySlot:
         local = moment.astimezone(self.zone)
         days_back = (local.weekday() - self.weekday) % 7
         candidate = self._on(local.date() - timedelta(days=days_back))
-        if candidate > moment:
+        # Compared in UTC: Python compares datetimes sharing a tzinfo by wall time, which is
+        # wrong inside a DST fold or gap.
+        if candidate.astimezone(UTC) > moment.astimezone(UTC):
             candidate = self._on(candidate.date() - timedelta(days=7))
         return candidate
 

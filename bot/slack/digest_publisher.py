@@ -12,6 +12,7 @@ from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.services.ports import ChannelUnavailable, PublishFailed
 from bot.slack.blocks.digest import parent_message, reply_message
+from bot.slack.errors import slack_error_code
 from bot.slack.pacing import ChannelPacer
 
 # Errors after which posting to the channel cannot work until a person acts.
@@ -53,7 +54,7 @@ class SlackDigestPublisher:
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            error = slack_error_code(exc)
             if error in CHANNEL_GONE:
                 raise ChannelUnavailable(error) from exc
             raise PublishFailed(error) from exc

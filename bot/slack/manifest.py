@@ -22,12 +22,13 @@ SLASH_COMMANDS: list[dict[str, str]] = [
     {
         "command": "/tradeoff",
         "description": "List, close and decide on the channel's debt and features",
-        "usage_hint": "list | done <id> | drop <id> | help",
+        "usage_hint": "list | done <id> | drop <id> | schedule | digest | budget | help",
     },
 ]
 
-# chat:write for ephemeral confirmations after a form is saved; commands for the three commands.
-BOT_SCOPES = ["commands", "chat:write"]
+# commands: the three slash commands. chat:write: digests, their threads, and confirmations.
+# users:read: the caller's time zone, the default for `/tradeoff schedule`.
+BOT_SCOPES = ["commands", "chat:write", "users:read"]
 BOT_EVENTS: list[str] = []
 
 LONG_DESCRIPTION = (

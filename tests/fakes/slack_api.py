@@ -31,6 +31,12 @@ class SlackCall:
     headers: dict[str, str]  # lower-cased names
     token: str | None
     path: str  # raw request path, query string included
+    status: int = 0  # the HTTP status the fake answered with
+    answer: dict[str, Any] | None = None  # the JSON it answered with, when JSON
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == 200 and bool((self.answer or {}).get("ok"))
 
 
 class _Reply(NamedTuple):
@@ -318,9 +324,14 @@ class FakeSlack:
                 self.uploads[params["file_id"]] = raw
             script = self._take_script(method)
         if script is not None and script.reply is not None:
-            return script.reply
-        time.sleep(script.seconds if script is not None else 0)
-        return self._answer(call)
+            reply = script.reply
+        else:
+            time.sleep(script.seconds if script is not None else 0)
+            reply = self._answer(call)
+        call.status = reply.status
+        if reply.content_type == _JSON_TYPE:
+            call.answer = json.loads(reply.body)
+        return reply
 
     def _take_script(self, method: str) -> _Script | None:
         queue = self._scripts.get(method)

@@ -16,13 +16,15 @@ async def add_item(
     channel_id: str = "C111",
     votes: int = 0,
     impact: str = "It matters",
+    **fields: str,
 ) -> Item:
+    """Log an item as a user would; `fields` are make_draft's size, urgency, interest…"""
     item = await log_item(
         store,
         team_id=team_id,
         channel_id=channel_id,
         author_id="UAUTHOR",
-        draft=make_draft(kind, title, impact),
+        draft=make_draft(kind, title, impact, **fields),
     )
     if votes:
         async with store.unit_of_work() as uow:

@@ -15,6 +15,7 @@ from bot.services.log_item import log_item
 from bot.slack.blocks.item_modal import ModalContext, item_modal
 from bot.slack.blocks.replies import error_reply, item_logged_reply, one_line_syntax
 from bot.slack.command_text import parse_quick_add
+from bot.slack.errors import slack_error_code
 from bot.slack.listeners.guard import Handler, guarded
 from bot.slack.text import clip, escape, unescape
 from bot.store.unit_of_work import Store
@@ -70,11 +71,12 @@ async def _open_form(
             trigger_id=body["trigger_id"], view=item_modal(context, title=title, notice=notice)
         )
     except SlackApiError as exc:
-        logger.warning("views.open failed: %s", exc.response.get("error"))
+        error = slack_error_code(exc)
+        logger.warning("views.open failed: %s", error)
         await respond(
             response_type="ephemeral",
             **error_reply(
-                f"The form could not be opened ({exc.response.get('error')}). "
+                f"The form could not be opened ({escape(error)}). "
                 f"Log it in one line instead: {one_line_syntax(kind)}."
             ),
         )

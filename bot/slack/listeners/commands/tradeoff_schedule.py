@@ -11,9 +11,10 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.channel_settings import ChannelSettings
 from bot.domain.schedule_text import ScheduleTextError, parse_slot
 from bot.services.channel_settings import change_settings, get_settings, set_schedule
-from bot.services.post_digest import DigestResult, Outcome, post_digest_now
+from bot.services.post_digest import DigestResult, Outcome
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import next_digest_text, schedule_text
+from bot.slack.errors import slack_error_code
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import escape
 
@@ -66,7 +67,7 @@ async def _user_timezone(call: Invocation) -> str:
     try:
         response = await call.client.users_info(user=call.user_id)
     except SlackApiError as exc:
-        logger.info("users.info failed (%s); schedule defaults to UTC", exc.response.get("error"))
+        logger.info("users.info failed (%s); schedule defaults to UTC", slack_error_code(exc))
         return "UTC"
     tz = (response.get("user") or {}).get("tz")
     return str(tz) if tz else "UTC"
@@ -88,10 +89,7 @@ async def digest(call: Invocation) -> None:
 
 
 async def _post_now(call: Invocation) -> None:
-    result = await post_digest_now(
-        call.runtime.store, call.runtime.publisher(call.client),
-        team_id=call.team_id, channel_id=call.channel_id,
-    )
+    result = await call.runtime.post_now(call.team_id, call.channel_id, call.client)
     message = _outcome_text(result)
     if message:
         await call.reply_later(text_reply(message))
