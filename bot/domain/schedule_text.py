@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.channel_settings import WEEKDAYS, WeeklySlot
 
 EXAMPLE = "/tradeoff schedule monday 09:00 Europe/Berlin"
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory", "posix", "right"})
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
@@ -47,13 +48,17 @@ def parse_timezone(text: str) -> str:
     name = text.strip()
     if name.upper() == "UTC":
         return "UTC"
+    # These resolve on some hosts but are not zones: "localtime" is the server's own setting.
+    not_a_zone = ScheduleTextError(
+        f"'{text}' is not an IANA time zone such as Europe/Berlin or America/New_York."
+    )
+    if name in _NOT_ZONES or name.startswith(("posix/", "right/")):
+        raise not_a_zone
     try:
         # ZoneInfo refuses relative paths and unknown keys; both mean "not a zone" here.
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise ScheduleTextError(
-            f"'{text}' is not an IANA time zone such as Europe/Berlin or America/New_York."
-        ) from None
+        raise not_a_zone from None
     return name
 
 

@@ -17,7 +17,8 @@ Message = dict[str, Any]
 # character of a title is escaped.
 _CELL_TITLE = 250
 _CELL_IMPACT = 300
-_EMPTY_CELL = " "
+_PLAN_TITLE = 100
+_EMPTY_CELL = "—"
 
 
 def parent_message(digest: Digest) -> Message:
@@ -96,20 +97,37 @@ def _facts(item: Item, digest: Digest) -> str:
 
 
 def _plan_text(digest: Digest) -> str:
+    """The pick, always with its totals; lines that would not fit are counted, not cut."""
     plan = digest.plan
     heading = (
-        f"*Recommended for the next cycle* (capacity {plan.capacity} points, debt budget "
-        f"{plan.budget_pct}% = {plan.debt_budget:g} points)"
+        f"*Recommended for the next cycle* (capacity {_points(plan.capacity)}, debt budget "
+        f"{plan.budget_pct}% = {_points(plan.debt_budget)})"
     )
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
-    lines = [
-        f"• *{r.item.ref}* {clip(escape(r.item.title), 120)} "
-        f"({r.score.size_points} pts, score {r.score.value:g})"
-        for r in plan.picked
-    ]
-    lines.append(f"Debt {plan.debt_points} pts · features {plan.feature_points} pts.")
-    return clip("\n".join([heading, *lines]), MAX_SECTION_TEXT)
+    totals = f"Debt {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
+    room = MAX_SECTION_TEXT - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
+    lines: list[str] = []
+    for ranked in plan.picked:
+        line = (
+            f"• *{ranked.item.ref}* {clip(escape(ranked.item.title), _PLAN_TITLE)} "
+            f"({_pts(ranked.score.size_points)}, score {ranked.score.value:g})"
+        )
+        if len(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    if len(lines) < len(plan.picked):
+        lines.append(f"…and {len(plan.picked) - len(lines)} more picked.")
+    return "\n".join([heading, *lines, totals])
+
+
+def _pts(points: float) -> str:
+    return f"{points:g} pt" if points == 1 else f"{points:g} pts"
+
+
+def _points(points: float) -> str:
+    return f"{points:g} point" if points == 1 else f"{points:g} points"
 
 
 def _split_text(digest: Digest) -> str:
