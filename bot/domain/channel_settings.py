@@ -57,6 +57,7 @@ class ChannelSettings:
     budget_pct: int = DEFAULT_DEBT_BUDGET_PCT
     capacity: int = DEFAULT_CAPACITY_POINTS
     replies_per_kind: int = DEFAULT_REPLIES_PER_KIND
+    votes_hidden: bool = False
 
     @property
     def is_scheduled(self) -> bool:

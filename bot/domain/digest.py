@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.domain.channel_settings import ChannelSettings
 from bot.domain.items import Item, Kind
+
+if TYPE_CHECKING:
+    from bot.domain.decisions import Agreement, Decision
 from bot.domain.planning import Plan, recommend
 from bot.domain.scoring import RULE, Ranked, rank
 
@@ -38,6 +42,17 @@ class Digest:
     plan: Plan
     settings: ChannelSettings
     split: DecisionSplit | None = None
+    run_id: int | None = None
+    # Set when the digest is redrawn after it was posted: what changed since.
+    closed: list[Item] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    decision: Decision | None = None
+    unshown_open: int = 0  # open items of the channel that the posted digest did not show
+
+    @property
+    def tallies_hidden(self) -> bool:
+        """Counts and scores stay hidden until the decision, against bandwagon voting."""
+        return self.settings.votes_hidden and self.decision is None
 
     @property
     def is_empty(self) -> bool:
@@ -53,7 +68,8 @@ class Digest:
 
     @property
     def hidden_count(self) -> int:
-        return len(self.debt) + len(self.features) - len(self.shown_debt) - len(self.shown_features)
+        shown = len(self.shown_debt) + len(self.shown_features)
+        return len(self.debt) + len(self.features) - shown + self.unshown_open
 
     @property
     def thread_items(self) -> list[Ranked]:
@@ -83,6 +99,8 @@ def compose_digest(
     settings: ChannelSettings,
     now: datetime,
     split: DecisionSplit | None = None,
+    *,
+    decided: bool = False,
 ) -> Digest:
     """Rank the open items of one channel and pick the next cycle's work under its budget.
 
@@ -90,9 +108,14 @@ def compose_digest(
     """
     local = now.astimezone(settings.slot.zone) if settings.slot else now
     open_items = [i for i in items if i.is_open]
-    debt = rank(i for i in open_items if i.kind is Kind.DEBT)
-    features = rank(i for i in open_items if i.kind is Kind.FEATURE)
-    plan = recommend(debt, features, settings.capacity, settings.budget_pct)
+    open_debt = [i for i in open_items if i.kind is Kind.DEBT]
+    open_features = [i for i in open_items if i.kind is Kind.FEATURE]
+    # The pick always counts votes: it is what the lead and the PM agree to. The columns leave
+    # votes out while the channel hides tallies, so their order gives no count away.
+    plan = recommend(rank(open_debt), rank(open_features), settings.capacity, settings.budget_pct)
+    columns_count_votes = not (settings.votes_hidden and not decided)
+    debt = rank(open_debt, count_votes=columns_count_votes)
+    features = rank(open_features, count_votes=columns_count_votes)
     return Digest(
         now=now,
         week_of=week_start(local.date()),

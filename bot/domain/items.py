@@ -37,8 +37,10 @@ class Kind(StrEnum):
 
 class Status(StrEnum):
     OPEN = "open"
+    PLANNED = "planned"  # chosen by a shared decision; no longer voted on
     DONE = "done"
     DROPPED = "dropped"
+    MERGED = "merged"  # a duplicate; its votes moved to `merged_into`
 
 
 class Size(StrEnum):
@@ -211,6 +213,7 @@ class Item:
     closed_at: datetime | None = None
     closed_by: str | None = None
     interest: float | None = None
+    merged_into: ItemRef | None = None
     votes: int = 0
     voters: list[str] = field(default_factory=list)
 

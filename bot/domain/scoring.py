@@ -52,9 +52,10 @@ class Score:
         return f"({' + '.join(parts)}) ÷ {size} = {self.value:g}"
 
 
-def score(item: Item) -> Score:
+def score(item: Item, *, count_votes: bool = True) -> Score:
+    """The item's score; without its votes while a channel hides tallies until the decision."""
     return Score(
-        votes=item.votes,
+        votes=item.votes if count_votes else 0,
         urgency_weight=URGENCY_WEIGHT[item.urgency or Urgency.LOW],
         interest=item.interest or 0.0,
         size_points=SIZE_POINTS[item.size or ASSUMED_SIZE],
@@ -69,8 +70,8 @@ class Ranked:
     rank: int
 
 
-def rank(items: Iterable[Item]) -> list[Ranked]:
+def rank(items: Iterable[Item], *, count_votes: bool = True) -> list[Ranked]:
     """Items best first by score, ties to the oldest; ranks start at 1."""
-    scored = [(item, score(item)) for item in items]
+    scored = [(item, score(item, count_votes=count_votes)) for item in items]
     scored.sort(key=lambda pair: (-pair[1].cost_of_delay / pair[1].size_points, pair[0].created_at))
     return [Ranked(item, s, position) for position, (item, s) in enumerate(scored, start=1)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.decisions import SPLIT_WINDOW, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.scoring import Ranked
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
@@ -62,13 +63,16 @@ async def post_digest(
             run = existing
         settings = await uow.channels.get(team_id, channel_id)
         items = await uow.items.list_open(team_id, channel_id)
-        digest = compose_digest(items, settings, now)
+        split = decision_split(await uow.decisions.recent(team_id, channel_id, SPLIT_WINDOW))
+        digest = replace(compose_digest(items, settings, now, split), run_id=run.id)
         if digest.is_empty and settings.quiet:
             await uow.digests.finish(run.id, RunStatus.COMPLETE, now, error="quiet: nothing open")
             await uow.commit()
             return DigestResult(Outcome.SKIPPED_QUIET)
         if not resumed:
-            await uow.digests.add_messages(run, [r.item.ref for r in digest.thread_items])
+            threaded = [r.item.ref for r in digest.thread_items]
+            shown = [r.item.ref for r in digest.shown_debt + digest.shown_features]
+            await uow.digests.add_messages(run, threaded, [s for s in shown if s not in threaded])
         await uow.commit()
     try:
         return await _publish(store, publisher, run, digest, resumed)
@@ -96,7 +100,7 @@ async def _publish(
     posted = 0
     for message in planned:
         ranked = current.get(message.ref)
-        if message.message_ts is not None or ranked is None:
+        if not message.in_thread or message.message_ts is not None or ranked is None:
             continue  # posted before a crash, or closed since the digest was planned
         ts = await publisher.post_reply(run.channel_id, parent_ts, ranked, digest)
         # One commit per reply: after a crash, only replies without a ts are posted again.

@@ -36,6 +36,7 @@ class ChannelRepository:
         row.budget_pct = settings.budget_pct
         row.capacity = settings.capacity
         row.replies_per_kind = settings.replies_per_kind
+        row.votes_hidden = settings.votes_hidden
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -64,4 +65,5 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         budget_pct=row.budget_pct,
         capacity=row.capacity,
         replies_per_kind=row.replies_per_kind,
+        votes_hidden=row.votes_hidden,
     )

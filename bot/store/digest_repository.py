@@ -39,6 +39,7 @@ class DigestMessage:
     ref: ItemRef
     position: int
     message_ts: str | None
+    in_thread: bool = True
 
 
 class DigestRepository:
@@ -83,6 +84,10 @@ class DigestRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def find_by_id(self, run_id: int) -> DigestRun | None:
+        row = await self._session.get(DigestRunRow, run_id)
+        return None if row is None else _to_run(row)
+
     async def get(self, run_id: int) -> DigestRun:
         return _to_run(await self._session.get_one(DigestRunRow, run_id))
 
@@ -110,8 +115,12 @@ class DigestRepository:
         rows = await self._session.scalars(stmt.order_by(DigestRunRow.created_at))
         return [_to_run(row) for row in rows]
 
-    async def add_messages(self, run: DigestRun, refs: Sequence[ItemRef]) -> None:
-        """Plan one thread reply per item, in order, before anything is posted."""
+    async def add_messages(
+        self, run: DigestRun, threaded: Sequence[ItemRef], shown_only: Sequence[ItemRef]
+    ) -> None:
+        """Record what the digest shows before anything is posted: one planned reply per
+        threaded item, in order, and the items only the parent's columns show."""
+        rows = [(ref, True) for ref in threaded] + [(ref, False) for ref in shown_only]
         self._session.add_all(
             DigestMessageRow(
                 run_id=run.id,
@@ -120,8 +129,9 @@ class DigestRepository:
                 item_kind=ref.kind.value,
                 item_number=ref.number,
                 position=position,
+                in_thread=in_thread,
             )
-            for position, ref in enumerate(refs)
+            for position, (ref, in_thread) in enumerate(rows)
         )
         await self._session.flush()
 
@@ -137,9 +147,35 @@ class DigestRepository:
                 ref=ItemRef(Kind(row.item_kind), row.item_number),
                 position=row.position,
                 message_ts=row.message_ts,
+                in_thread=row.in_thread,
             )
             for row in rows
         ]
+
+    async def lock(self, run_id: int) -> None:
+        """Hold the run until commit: a write first, so SQLite takes its lock before reads."""
+        await self._session.execute(
+            update(DigestRunRow).where(DigestRunRow.id == run_id).values(id=DigestRunRow.id)
+        )
+
+    async def latest_thread_of(self, team_id: str, ref: ItemRef) -> tuple[str, str] | None:
+        """(channel, parent ts) of the newest digest thread with a reply for the item."""
+        row = (
+            await self._session.execute(
+                select(DigestRunRow.channel_id, DigestRunRow.parent_ts)
+                .join(DigestMessageRow, DigestMessageRow.run_id == DigestRunRow.id)
+                .where(
+                    DigestMessageRow.team_id == team_id,
+                    DigestMessageRow.item_kind == ref.kind.value,
+                    DigestMessageRow.item_number == ref.number,
+                    DigestMessageRow.message_ts.is_not(None),
+                    DigestRunRow.parent_ts.is_not(None),
+                )
+                .order_by(DigestRunRow.id.desc())
+                .limit(1)
+            )
+        ).one_or_none()
+        return None if row is None or row[1] is None else (row[0], row[1])
 
     async def set_parent_ts(self, run_id: int, ts: str) -> None:
         await self._session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +66,50 @@ class ItemRepository:
         row = (await self._session.execute(stmt)).one_or_none()
         return None if row is None else _to_item(row[0], votes=row[1])
 
+    async def get_many(self, team_id: str, refs: Sequence[ItemRef]) -> list[Item]:
+        """These items of the workspace, whatever their status, with votes and voters."""
+        if not refs:
+            return []
+        wanted = or_(
+            *(and_(ItemRow.kind == ref.kind.value, ItemRow.number == ref.number) for ref in refs)
+        )
+        items = await self._with_voters(ItemRow.team_id == team_id, wanted)
+        order = {ref: position for position, ref in enumerate(refs)}
+        return sorted(items, key=lambda item: order.get(item.ref, len(order)))
+
+    async def all_in_channel(self, team_id: str, channel_id: str) -> list[Item]:
+        """Every item ever logged in the channel, with votes and voters, by id."""
+        items = await self._with_voters(
+            ItemRow.team_id == team_id, ItemRow.channel_id == channel_id
+        )
+        return sorted(items, key=lambda item: item.ref)
+
+    async def _with_voters(self, *conditions: ColumnElement[bool]) -> list[Item]:
+        rows = list(await self._session.execute(_with_votes(select(ItemRow).where(*conditions))))
+        voters: dict[int, list[str]] = {row.id: [] for row, _ in rows}
+        if voters:
+            for item_id, user_id in await self._session.execute(
+                select(VoteRow.item_id, VoteRow.user_id)
+                .where(VoteRow.item_id.in_(voters))
+                .order_by(VoteRow.created_at, VoteRow.id)
+            ):
+                voters[item_id].append(user_id)
+        return [_to_item(row, votes, voters[row.id]) for row, votes in rows]
+
+    async def count_open(self, team_id: str, channel_id: str) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count())
+                .select_from(ItemRow)
+                .where(
+                    ItemRow.team_id == team_id,
+                    ItemRow.channel_id == channel_id,
+                    ItemRow.status == Status.OPEN.value,
+                )
+            )
+            or 0
+        )
+
     async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
         """Open items of one channel with their vote counts, debt first, oldest first."""
         stmt = _with_votes(
@@ -95,6 +139,23 @@ class ItemRepository:
         )
         result = await self._session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
+
+    async def mark_merged(
+        self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime
+    ) -> bool:
+        """Close an open duplicate as merged into another item."""
+        if not await self.set_status(team_id, ref, Status.MERGED, by_user, now):
+            return False
+        await self._session.execute(
+            update(ItemRow)
+            .where(
+                ItemRow.team_id == team_id,
+                ItemRow.kind == ref.kind.value,
+                ItemRow.number == ref.number,
+            )
+            .values(merged_into=str(into))
+        )
+        return True
 
     async def add_votes(
         self, team_id: str, ref: ItemRef, user_ids: Sequence[str], now: datetime
@@ -138,7 +199,7 @@ def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
     )
 
 
-def _to_item(row: ItemRow, votes: int) -> Item:
+def _to_item(row: ItemRow, votes: int, voters: list[str] | None = None) -> Item:
     return Item(
         ref=ItemRef(Kind(row.kind), row.number),
         team_id=row.team_id,
@@ -156,5 +217,7 @@ def _to_item(row: ItemRow, votes: int) -> Item:
         closed_at=row.closed_at,
         closed_by=row.closed_by,
         interest=row.interest,
+        merged_into=ItemRef.parse(row.merged_into) if row.merged_into else None,
         votes=int(votes),
+        voters=voters or [],
     )

@@ -83,6 +83,7 @@ class ItemRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(32))
     interest: Mapped[float | None] = mapped_column(Float)
+    merged_into: Mapped[str | None] = mapped_column(String(16))
 
 
 class ItemCounterRow(Base):
@@ -122,6 +123,7 @@ class ChannelSettingsRow(Base):
     budget_pct: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
+    votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -169,3 +171,99 @@ class DigestMessageRow(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(Integer)
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # False for items shown in the parent's columns that get no reply of their own.
+    in_thread: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ProcessedEventRow(Base):
+    """Events API deliveries already handled; Slack retries reuse the event_id."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class VoteReactionRow(Base):
+    """The latest known state of one user's reaction on one digest reply.
+
+    Kept per reaction name (`+1`, `+1::skin-tone-3`, `thumbsup`…) with the event's ts, so a
+    removal that overtakes its addition cannot resurrect a vote, and removing one of two
+    thumbs keeps the vote.
+    """
+
+    __tablename__ = "vote_reactions"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "message_ts", "user_id", "reaction",
+            name="uq_vote_reactions_message_user_reaction",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    reaction: Mapped[str] = mapped_column(String(100))
+    present: Mapped[bool] = mapped_column(Boolean)
+    event_ts: Mapped[str] = mapped_column(String(32))
+
+
+class ChannelRoleRow(Base):
+    __tablename__ = "channel_roles"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    assigned_by: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DecisionAgreementRow(Base):
+    """A lead's or a PM's "Agree" on a digest's pick; `plan_refs` is the pick they saw."""
+
+    __tablename__ = "decision_agreements"
+    __table_args__ = (UniqueConstraint("run_id", "role", name="uq_decision_agreements_run_role"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(32))
+    plan_refs: Mapped[str] = mapped_column(Text)
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("run_id", name="uq_decisions_run_id"),
+        Index("ix_decisions_team_channel", "team_id", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id"))
+    lead_id: Mapped[str] = mapped_column(String(32))
+    pm_id: Mapped[str] = mapped_column(String(32))
+    capacity: Mapped[int] = mapped_column(Integer)
+    budget_pct: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DecisionItemRow(Base):
+    """An item as it stood when it was decided: its size, votes and score at that moment."""
+
+    __tablename__ = "decision_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    size_points: Mapped[int] = mapped_column(Integer)
+    votes: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)

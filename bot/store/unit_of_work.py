@@ -11,10 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.channel_repository import ChannelRepository
+from bot.store.decision_repository import DecisionRepository
 from bot.store.digest_repository import DigestRepository
 from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
+from bot.store.role_repository import RoleRepository
+from bot.store.vote_repository import VoteRepository
 
 # Errors that mean "the database did not answer", as opposed to a bug in our SQL.
 _UNAVAILABLE = (
@@ -46,6 +49,9 @@ class UnitOfWork:
         self.items = ItemRepository(self.session)
         self.channels = ChannelRepository(self.session)
         self.digests = DigestRepository(self.session)
+        self.votes = VoteRepository(self.session)
+        self.roles = RoleRepository(self.session)
+        self.decisions = DecisionRepository(self.session)
         return self
 
     async def __aexit__(

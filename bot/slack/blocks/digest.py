@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.digest import Digest
-from bot.domain.items import Item, Kind
+from bot.domain.items import Item, Kind, Status
 from bot.domain.labels import age_label, votes_label
 from bot.domain.scoring import Ranked
+from bot.slack.blocks.elements import context, mrkdwn, section
 from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT
+from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
 from bot.slack.text import clip, escape
 
 Message = dict[str, Any]
@@ -21,38 +23,46 @@ _PLAN_TITLE = 100
 _EMPTY_CELL = "—"
 
 
-def parent_message(digest: Digest) -> Message:
-    """The parent message: header, the two columns, the recommended pick, the why and the split."""
+def parent_message(digest: Digest, names: Names | None = None) -> Message:
+    """The parent message: header, the two columns, the recommended pick and its sign-off, the
+    why and the split. `names` maps user ids to display names (never mentions: no pings)."""
+    names = names or {}
     header = f"Tradeoff digest · week of {digest.week_of:%d %b %Y}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:MAX_HEADER_TEXT]}}
     ]
-    if digest.is_empty:
-        blocks.append(_section(
+    if digest.is_empty and not digest.closed:
+        blocks.append(section(
             "Nothing is open in this channel. Log tech debt with `/debt` and feature requests "
             "with `/feature`; `/tradeoff schedule quiet` skips the digest in empty weeks."
         ))
         return {"text": header, "blocks": blocks}
-    blocks.append(_context(
+    blocks.append(context(
         f"{len(digest.debt)} tech debt · {len(digest.features)} feature requests open · "
         f"capacity {digest.settings.capacity} points · debt budget {digest.settings.budget_pct}%"
+        + (" · tallies hidden until the decision" if digest.tallies_hidden else "")
     ))
     blocks.append({"type": "section", "fields": [
-        _mrkdwn("*Tech debt* · business impact"), _mrkdwn("*Feature requests* · user value"),
+        mrkdwn("*Tech debt* · business impact"), mrkdwn("*Feature requests* · user value"),
     ]})
     debt, features = digest.shown_debt, digest.shown_features
     for row in range(max(len(debt), len(features))):
         blocks.append({"type": "section", "fields": [
-            _mrkdwn(_cell(debt[row], digest) if row < len(debt) else _EMPTY_CELL),
-            _mrkdwn(_cell(features[row], digest) if row < len(features) else _EMPTY_CELL),
+            mrkdwn(_cell(debt[row], digest, names) if row < len(debt) else _EMPTY_CELL),
+            mrkdwn(_cell(features[row], digest, names) if row < len(features) else _EMPTY_CELL),
         ]})
+    if digest.closed:
+        blocks.append(context(closed_text(digest.closed)))
     if digest.hidden_count:
-        blocks.append(_context(
+        blocks.append(context(
             f"…and {digest.hidden_count} more open items: see `/tradeoff list`."
         ))
-    blocks += [{"type": "divider"}, _section(_plan_text(digest)), _context(escape(digest.why()))]
-    blocks.append(_context(_split_text(digest)))
-    blocks.append(_context(_thread_hint(digest)))
+    blocks += [{"type": "divider"}, section(_plan_text(digest))]
+    blocks += sign_off_blocks(digest, names)
+    if not digest.tallies_hidden:
+        blocks.append(context(escape(digest.why())))
+    blocks.append(context(_split_text(digest)))
+    blocks.append(context(_thread_hint(digest)))
     return {"text": f"{header}: {len(digest.debt)} debt, {len(digest.features)} features",
             "blocks": blocks}
 
@@ -61,39 +71,66 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
     """One item's reply in the digest thread; its id is in the text so votes can be traced."""
     item = ranked.item
     kind = "tech debt" if item.kind is Kind.DEBT else "feature request"
+    heading = f"*{item.ref}* · #{ranked.rank} {kind}"
+    if not digest.tallies_hidden:
+        heading += f" · score {ranked.score.value:g}"
     lines = [
-        f"*{item.ref}* · #{ranked.rank} {kind} · score {ranked.score.value:g}",
+        heading,
         f"*{escape(item.title)}*",
         "\n".join(f">{line}" for line in escape(item.impact).splitlines() or [""]),
-        _facts(item, digest),
+        _facts(item, digest, {}),
     ]
+    how = f"React with :+1: to vote for {item.ref}."
+    if not digest.tallies_hidden:
+        how += f" {ranked.score.explain()}"
     return {
         "text": f"{item.ref} {clip(escape(item.title), 200)}: react with :+1: to vote",
-        "blocks": [
-            _section(clip("\n".join(lines), MAX_SECTION_TEXT)),
-            _context(f"React with :+1: to vote for {item.ref}. {ranked.score.explain()}"),
-        ],
+        "blocks": [section(clip("\n".join(lines), MAX_SECTION_TEXT)), context(how)],
     }
 
 
-def _cell(ranked: Ranked, digest: Digest) -> str:
+def closed_text(items: list[Item]) -> str:
+    """The items this digest showed that are closed now; votes on them no longer count."""
+    shown = ", ".join(
+        f"~{item.ref}~ {clip(escape(item.title), 60)} ({_closed_label(item)})" for item in items
+    )
+    return f"Closed since this digest, votes no longer count: {shown}"
+
+
+def _closed_label(item: Item) -> str:
+    if item.status is Status.MERGED and item.merged_into:
+        return f"merged into {item.merged_into}"
+    return item.status.value
+
+
+def _cell(ranked: Ranked, digest: Digest, names: Names) -> str:
     item = ranked.item
+    score = "" if digest.tallies_hidden else f" · *score {ranked.score.value:g}*"
     return "\n".join([
         f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), _CELL_TITLE)}",
         clip(escape(item.impact.replace("\n", " ")), _CELL_IMPACT),
-        f"{_facts(item, digest)} · *score {ranked.score.value:g}*",
+        f"{_facts(item, digest, names)}{score}",
     ])
 
 
-def _facts(item: Item, digest: Digest) -> str:
+def _facts(item: Item, digest: Digest, names: Names) -> str:
     facts = [
         f"size {item.size.value}" if item.size else "unsized",
         age_label(item.created_at, digest.now),
-        votes_label(item.votes),
+        _votes(item, digest, names),
     ]
     if item.interest:
         facts.append(f"{item.interest:g} h/week interest")
     return " · ".join(facts)
+
+
+def _votes(item: Item, digest: Digest, names: Names) -> str:
+    if not digest.tallies_hidden:
+        return votes_label(item.votes)
+    if not item.voters:
+        return "no votes yet"
+    # Who voted, never how many: the names are listed without a count.
+    return "voted: " + clip(", ".join(display_name(u, names) for u in item.voters), 300)
 
 
 def _plan_text(digest: Digest) -> str:
@@ -148,15 +185,3 @@ def _thread_hint(digest: Digest) -> str:
             f"{digest.unthreaded_count} are in `/tradeoff list`."
         )
     return hint
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(clip(text, MAX_SECTION_TEXT))}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(clip(text, MAX_SECTION_TEXT))]}

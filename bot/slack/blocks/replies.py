@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.items import Item, Kind
 from bot.domain.labels import votes_label
+from bot.slack.blocks.elements import section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT
 from bot.slack.text import clip, escape
 
@@ -40,7 +41,7 @@ USAGE = "\n".join(
 
 
 def text_reply(text: str) -> Reply:
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def error_reply(message: str, *, with_usage: bool = False) -> Reply:
@@ -61,7 +62,7 @@ def item_logged_reply(item: Item) -> Reply:
         details.append(" · ".join(e for e in extras if e))
     quoted = "\n".join(f">{line}" for d in details for line in d.splitlines() or [""])
     text = f":white_check_mark: {noun} *{item.ref}* logged: {escape(item.title)}\n{quoted}"
-    return {"text": f"{noun} {item.ref} logged", "blocks": [_section(clip(text, MAX_SECTION_TEXT))]}
+    return {"text": f"{noun} {item.ref} logged", "blocks": [section(clip(text, MAX_SECTION_TEXT))]}
 
 
 def item_closed_text(item: Item, user_id: str) -> str:
@@ -82,7 +83,7 @@ def list_reply(items: Sequence[Item]) -> Reply:
     blocks, shown = _pack_lines(lines, MAX_BLOCKS_PER_MESSAGE - 1)
     hidden = len(lines) - shown
     if hidden:
-        blocks.append(_section(f"…and {hidden} more lines not shown (Slack's message limit)."))
+        blocks.append(section(f"…and {hidden} more lines not shown (Slack's message limit)."))
     summary = f"Open items: {len(debt)} tech debt, {len(features)} feature requests"
     return {"text": summary, "blocks": blocks}
 
@@ -106,12 +107,12 @@ def _pack_lines(lines: list[str], max_blocks: int) -> tuple[list[dict[str, Any]]
         if current and len(candidate) > MAX_SECTION_TEXT:
             if len(blocks) + 1 >= max_blocks:
                 break
-            blocks.append(_section("\n".join(current)))
+            blocks.append(section("\n".join(current)))
             current = []
         current.append(clip(line, MAX_SECTION_TEXT))
         used += 1
     if current:
-        blocks.append(_section("\n".join(current)))
+        blocks.append(section("\n".join(current)))
     return blocks, used
 
 
@@ -121,7 +122,3 @@ def _urgency(item: Item) -> str:
 
 def _area(item: Item) -> str:
     return f"area: {escape(item.area)}" if item.area else ""
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT)}}

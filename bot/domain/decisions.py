@@ -1,0 +1,101 @@
+"""Shared decisions: who may agree, when a decision is made, and what the channel decided."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.digest import DecisionSplit
+from bot.domain.items import ItemRef, Kind
+
+SPLIT_WINDOW = 4  # the digest shows the split of the channel's last four decisions
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    PM = "pm"
+
+    @property
+    def label(self) -> str:
+        return "tech lead" if self is Role.LEAD else "product manager"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    role: Role
+    user_id: str
+    plan: tuple[ItemRef, ...]
+    agreed_at: datetime
+
+
+def plan_key(refs: Sequence[ItemRef]) -> str:
+    """The pick as stored with an agreement: `D-1,F-2`, in pick order."""
+    return ",".join(str(ref) for ref in refs)
+
+
+def parse_plan_key(key: str) -> tuple[ItemRef, ...]:
+    refs = (ItemRef.parse(part) for part in key.split(",") if part)
+    return tuple(ref for ref in refs if ref is not None)
+
+
+def agreements_complete(agreements: Sequence[Agreement], current: Sequence[ItemRef]) -> bool:
+    """A decision is made once a lead and a PM have both agreed to the pick as it is now."""
+    roles = {a.role for a in agreements if a.plan == tuple(current)}
+    return roles == {Role.LEAD, Role.PM}
+
+
+def stale_agreements(
+    agreements: Sequence[Agreement], current: Sequence[ItemRef]
+) -> list[Agreement]:
+    """Agreements given to a pick that has changed since (votes moved the ranking)."""
+    return [a for a in agreements if a.plan != tuple(current)]
+
+
+@dataclass(frozen=True)
+class DecidedItem:
+    ref: ItemRef
+    title: str
+    size_points: int
+    votes: int
+    score: float
+
+    @property
+    def kind(self) -> Kind:
+        return self.ref.kind
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    team_id: str
+    channel_id: str
+    lead_id: str
+    pm_id: str
+    capacity: int
+    budget_pct: int
+    decided_at: datetime
+    items: tuple[DecidedItem, ...]
+
+    @property
+    def debt_points(self) -> int:
+        return sum(i.size_points for i in self.items if i.kind is Kind.DEBT)
+
+    @property
+    def total_points(self) -> int:
+        return sum(i.size_points for i in self.items)
+
+    @property
+    def debt_share_pct(self) -> int:
+        return round(100 * self.debt_points / self.total_points) if self.total_points else 0
+
+
+def decision_split(decisions: Sequence[Decision]) -> DecisionSplit:
+    """The debt share of planned size over the most recent SPLIT_WINDOW decisions."""
+    recent = sorted(decisions, key=lambda d: d.decided_at)[-SPLIT_WINDOW:]
+    return DecisionSplit(
+        decisions=len(recent),
+        debt_points=sum(d.debt_points for d in recent),
+        total_points=sum(d.total_points for d in recent),
+    )

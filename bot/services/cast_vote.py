@@ -1,0 +1,83 @@
+"""Use case: a 👍 added to or removed from a digest reply becomes (or stops being) a vote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from bot.domain.items import ItemRef, Status
+from bot.domain.votes import is_vote
+from bot.store.unit_of_work import Store, UnitOfWork
+
+
+class VoteOutcome(StrEnum):
+    APPLIED = "applied"  # the vote was counted or withdrawn
+    DUPLICATE = "duplicate"  # a retried delivery of an event already handled
+    NOT_A_VOTE = "not_a_vote"  # another emoji
+    NOT_A_DIGEST_REPLY = "not_a_digest_reply"  # a reaction on some other message
+    ITEM_CLOSED = "item_closed"  # the item was closed, merged or decided since the digest
+
+
+@dataclass(frozen=True)
+class ReactionEvent:
+    event_id: str
+    team_id: str
+    channel_id: str
+    message_ts: str
+    user_id: str
+    reaction: str
+    added: bool
+    event_ts: str
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    outcome: VoteOutcome
+    ref: ItemRef | None = None
+    run_id: int | None = None
+    votes: int | None = None
+
+
+async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
+    """Apply one reaction event exactly once; the vote count follows the user's reactions."""
+    if not is_vote(event.reaction):
+        return VoteResult(VoteOutcome.NOT_A_VOTE)
+    now = datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        # First statement is a write: it takes SQLite's write lock before anything is read, and
+        # the event id commits together with the vote, so a failed attempt can be retried.
+        if not await uow.votes.first_delivery(event.event_id, event.team_id, now):
+            return VoteResult(VoteOutcome.DUPLICATE)
+        target = await uow.votes.target_of(event.team_id, event.channel_id, event.message_ts)
+        if target is None:
+            await uow.commit()
+            return VoteResult(VoteOutcome.NOT_A_DIGEST_REPLY)
+        await uow.votes.record_reaction(
+            event.team_id, event.channel_id, event.message_ts, event.user_id, event.reaction,
+            present=event.added, event_ts=event.event_ts,
+        )
+        survivor = await _survivor(uow, event.team_id, target.ref)
+        locked = await uow.votes.lock_item(event.team_id, survivor)
+        if locked is None or locked[1] is not Status.OPEN:
+            await uow.commit()
+            return VoteResult(VoteOutcome.ITEM_CLOSED, target.ref, target.run_id)
+        item_id, _ = locked
+        refs = [survivor, *await uow.votes.merged_into(event.team_id, survivor)]
+        await uow.votes.sync_vote(event.team_id, refs, item_id, event.user_id, now)
+        votes = await uow.votes.count(item_id)
+        await uow.commit()
+    return VoteResult(VoteOutcome.APPLIED, survivor, target.run_id, votes)
+
+
+async def _survivor(uow: UnitOfWork, team_id: str, ref: ItemRef) -> ItemRef:
+    """Votes on a merged duplicate count for the item it was merged into."""
+    seen = {ref}
+    item = await uow.items.get(team_id, ref)
+    while item is not None and item.status is Status.MERGED and item.merged_into:
+        if item.merged_into in seen:
+            break
+        seen.add(item.merged_into)
+        ref = item.merged_into
+        item = await uow.items.get(team_id, ref)
+    return ref

@@ -1,0 +1,33 @@
+"""A posted digest as it stands now: the items it showed with today's votes, what closed since,
+who agreed, and the decision if one was made."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.decisions import SPLIT_WINDOW, decision_split
+from bot.domain.digest import Digest, compose_digest
+from bot.store.digest_repository import DigestRun
+from bot.store.unit_of_work import UnitOfWork
+
+
+async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
+    """Recompose the digest of `run` from the database, inside the caller's unit of work."""
+    settings = await uow.channels.get(run.team_id, run.channel_id)
+    refs = [m.ref for m in await uow.digests.messages(run.id)]
+    items = await uow.items.get_many(run.team_id, refs)
+    decision = await uow.decisions.for_run(run.id)
+    recent = await uow.decisions.recent(run.team_id, run.channel_id, SPLIT_WINDOW)
+    open_items = [i for i in items if i.is_open]
+    digest = compose_digest(
+        open_items, settings, run.created_at, decision_split(recent), decided=decision is not None
+    )
+    unshown = await uow.items.count_open(run.team_id, run.channel_id) - len(open_items)
+    return replace(
+        digest,
+        run_id=run.id,
+        closed=[i for i in items if not i.is_open],
+        agreements=await uow.decisions.agreements(run.id),
+        decision=decision,
+        unshown_open=max(0, unshown),
+    )

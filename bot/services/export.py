@@ -1,0 +1,71 @@
+"""Use case: everything a channel holds, as CSV files a spreadsheet opens safely."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from bot.domain.decisions import Decision
+from bot.domain.items import Item
+from bot.store.unit_of_work import Store
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_DECISIONS_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class ChannelExport:
+    items_csv: str
+    decisions_csv: str
+    item_count: int
+    decision_count: int
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _items_csv(items: list[Item]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([
+        "id", "kind", "status", "title", "impact_or_value", "size", "urgency",
+        "interest_hours_per_week", "area", "link", "votes", "voters", "author",
+        "created_at", "closed_at", "closed_by", "merged_into",
+    ])
+    for i in items:
+        writer.writerow([_cell(v) for v in (
+            i.ref, i.kind.value, i.status.value, i.title, i.impact,
+            i.size.value if i.size else "", i.urgency.value if i.urgency else "", i.interest,
+            i.area, i.link, i.votes, " ".join(i.voters), i.author_id,
+            i.created_at.isoformat(), i.closed_at.isoformat() if i.closed_at else "",
+            i.closed_by, i.merged_into,
+        )])
+    return out.getvalue()
+
+
+def _decisions_csv(decisions: list[Decision]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([
+        "decision", "decided_at", "lead", "pm", "capacity", "budget_pct", "item", "title",
+        "size_points", "votes_then", "score_then",
+    ])
+    for d in decisions:
+        for i in d.items:
+            writer.writerow([_cell(v) for v in (
+                d.id, d.decided_at.isoformat(), d.lead_id, d.pm_id, d.capacity, d.budget_pct,
+                i.ref, i.title, i.size_points, i.votes, i.score,
+            )])
+    return out.getvalue()
+
+
+async def export_channel(store: Store, *, team_id: str, channel_id: str) -> ChannelExport:
+    async with store.unit_of_work() as uow:
+        items = await uow.items.all_in_channel(team_id, channel_id)
+        decisions = await uow.decisions.recent(team_id, channel_id, EXPORT_DECISIONS_LIMIT)
+    decisions.reverse()  # oldest first reads as a history
+    return ChannelExport(_items_csv(items), _decisions_csv(decisions), len(items), len(decisions))

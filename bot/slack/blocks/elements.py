@@ -1,0 +1,20 @@
+"""The few Block Kit pieces every builder uses, each clipped to Slack's text limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.blocks.limits import MAX_SECTION_TEXT
+from bot.slack.text import clip
+
+
+def mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(clip(text, MAX_SECTION_TEXT))}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(clip(text, MAX_SECTION_TEXT))]}

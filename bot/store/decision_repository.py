@@ -1,0 +1,128 @@
+"""Agreements to a digest's pick and the decisions they make."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.decisions import (
+    Agreement,
+    DecidedItem,
+    Decision,
+    Role,
+    parse_plan_key,
+    plan_key,
+)
+from bot.domain.items import ItemRef, Kind
+from bot.store.dialect import upsert_insert
+from bot.store.models import DecisionAgreementRow, DecisionItemRow, DecisionRow
+
+
+class DecisionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def agree(
+        self, run_id: int, role: Role, user_id: str, plan: Sequence[ItemRef], now: datetime
+    ) -> None:
+        """Record (or renew) the role's agreement to this pick; the latest agreement counts."""
+        insert = upsert_insert(self._session, DecisionAgreementRow)
+        await self._session.execute(
+            insert.values(
+                run_id=run_id, role=role.value, user_id=user_id, plan_refs=plan_key(plan),
+                agreed_at=now,
+            ).on_conflict_do_update(
+                index_elements=["run_id", "role"],
+                set_={"user_id": user_id, "plan_refs": plan_key(plan), "agreed_at": now},
+            )
+        )
+
+    async def agreements(self, run_id: int) -> list[Agreement]:
+        rows = await self._session.scalars(
+            select(DecisionAgreementRow)
+            .where(DecisionAgreementRow.run_id == run_id)
+            .order_by(DecisionAgreementRow.agreed_at)
+        )
+        return [
+            Agreement(Role(r.role), r.user_id, parse_plan_key(r.plan_refs), r.agreed_at)
+            for r in rows
+        ]
+
+    async def record(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        run_id: int,
+        lead_id: str,
+        pm_id: str,
+        capacity: int,
+        budget_pct: int,
+        items: Sequence[DecidedItem],
+        now: datetime,
+    ) -> Decision | None:
+        """Store the decision for the digest; None when the digest already has one."""
+        stmt = (
+            upsert_insert(self._session, DecisionRow)
+            .values(
+                team_id=team_id, channel_id=channel_id, run_id=run_id, lead_id=lead_id,
+                pm_id=pm_id, capacity=capacity, budget_pct=budget_pct, decided_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["run_id"])
+            .returning(DecisionRow.id)
+        )
+        decision_id = (await self._session.execute(stmt)).scalar_one_or_none()
+        if decision_id is None:
+            return None
+        self._session.add_all(
+            DecisionItemRow(
+                decision_id=decision_id, item_kind=i.ref.kind.value, item_number=i.ref.number,
+                title=i.title, size_points=i.size_points, votes=i.votes, score=i.score,
+            )
+            for i in items
+        )
+        await self._session.flush()
+        return Decision(
+            decision_id, team_id, channel_id, lead_id, pm_id, capacity, budget_pct, now,
+            tuple(items),
+        )
+
+    async def for_run(self, run_id: int) -> Decision | None:
+        row = await self._session.scalar(select(DecisionRow).where(DecisionRow.run_id == run_id))
+        return None if row is None else (await self._with_items([row]))[0]
+
+    async def recent(self, team_id: str, channel_id: str, limit: int) -> list[Decision]:
+        """The channel's last `limit` decisions, newest first."""
+        rows = await self._session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.team_id == team_id, DecisionRow.channel_id == channel_id)
+            .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
+            .limit(limit)
+        )
+        return await self._with_items(list(rows))
+
+    async def _with_items(self, rows: Sequence[DecisionRow]) -> list[Decision]:
+        if not rows:
+            return []
+        items: dict[int, list[DecidedItem]] = {row.id: [] for row in rows}
+        for item in await self._session.scalars(
+            select(DecisionItemRow)
+            .where(DecisionItemRow.decision_id.in_(items))
+            .order_by(DecisionItemRow.id)
+        ):
+            items[item.decision_id].append(
+                DecidedItem(
+                    ItemRef(Kind(item.item_kind), item.item_number), item.title,
+                    item.size_points, item.votes, item.score,
+                )
+            )
+        return [
+            Decision(
+                r.id, r.team_id, r.channel_id, r.lead_id, r.pm_id, r.capacity, r.budget_pct,
+                r.decided_at, tuple(items[r.id]),
+            )
+            for r in rows
+        ]
