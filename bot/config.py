@@ -31,6 +31,8 @@ class Settings:
     scheduler: str = "on"
     # Slack takes about one message per second per channel; digest replies are spaced by this.
     digest_reply_interval: float = 1.0
+    # A digest's parent is redrawn at most once per this many seconds while votes come in.
+    parent_update_interval: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -27,7 +27,9 @@ from bot.services.post_digest import (
 from bot.slack.app import create_app, create_web_client
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.errors import slack_error_code
+from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
+from bot.slack.parent_refresher import ParentRefresher
 from bot.store.unit_of_work import Store
 from bot.terminal_view import render_digest
 from bot.web import create_asgi_app
@@ -47,11 +49,13 @@ class Runtime:
     store: Store
     client: AsyncWebClient
     pacer: ChannelPacer
+    names: NameResolver
+    refresher: ParentRefresher
     scheduler: DigestScheduler | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def publisher(self, client: AsyncWebClient | None = None) -> SlackDigestPublisher:
-        return SlackDigestPublisher(client or self.client, self.pacer)
+        return SlackDigestPublisher(client or self.client, self.pacer, self.names)
 
     async def start(self) -> None:
         """Start the scheduler (per TRADEOFF_SCHEDULER); finish digests a crash left half-done.
@@ -80,6 +84,7 @@ class Runtime:
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        await self.refresher.idle()
         for task in list(self._tasks):
             task.cancel()
         await self.store.close()
@@ -133,11 +138,14 @@ class Runtime:
 
 def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     store = store or Store(settings.database_url)
+    names = NameResolver()
     runtime = Runtime(
         settings=settings,
         store=store,
         client=create_web_client(settings),
         pacer=ChannelPacer(settings.digest_reply_interval),
+        names=names,
+        refresher=ParentRefresher(store, names, settings.parent_update_interval),
     )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(

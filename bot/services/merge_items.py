@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.domain.items import Item, ItemRef, Status
 from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.store.digest_repository import DigestThread
 from bot.store.unit_of_work import Store
 
 
@@ -19,8 +20,8 @@ class MergeResult:
     duplicate: Item
     survivor: Item
     votes_moved: int
-    duplicate_thread: tuple[str, str] | None  # (channel, parent ts) to tell
-    survivor_thread: tuple[str, str] | None
+    duplicate_thread: DigestThread | None  # where to tell each item's voters
+    survivor_thread: DigestThread | None
 
 
 async def merge_items(

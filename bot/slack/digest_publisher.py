@@ -13,6 +13,7 @@ from bot.domain.scoring import Ranked
 from bot.services.ports import ChannelUnavailable, PublishFailed
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.errors import slack_error_code
+from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 
 # Errors after which posting to the channel cannot work until a person acts.
@@ -27,12 +28,19 @@ CHANNEL_GONE = {
 
 
 class SlackDigestPublisher:
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer) -> None:
+    def __init__(
+        self, client: AsyncWebClient, pacer: ChannelPacer, names: NameResolver | None = None
+    ) -> None:
         self._client = client
         self._pacer = pacer
+        self._names = names or NameResolver()
 
     async def post_parent(self, channel_id: str, digest: Digest) -> str:
-        return await self._post(channel_id, parent_message(digest))
+        voters = set()
+        if digest.tallies_hidden:
+            voters = {u for r in digest.debt + digest.features for u in r.item.voters}
+        names = await self._names.names(self._client, voters) if voters else {}
+        return await self._post(channel_id, parent_message(digest, names))
 
     async def post_reply(
         self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest

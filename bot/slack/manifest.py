@@ -22,14 +22,15 @@ SLASH_COMMANDS: list[dict[str, str]] = [
     {
         "command": "/tradeoff",
         "description": "List, close and decide on the channel's debt and features",
-        "usage_hint": "list | done <id> | drop <id> | schedule | digest | budget | help",
+        "usage_hint": "list | done <id> | drop <id> | merge | schedule | digest | role | help",
     },
 ]
 
 # commands: the three slash commands. chat:write: digests, their threads, and confirmations.
-# users:read: the caller's time zone, the default for `/tradeoff schedule`.
-BOT_SCOPES = ["commands", "chat:write", "users:read"]
-BOT_EVENTS: list[str] = []
+# users:read: the caller's time zone (schedules) and names shown in digests.
+# reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export`.
+BOT_SCOPES = ["commands", "chat:write", "users:read", "reactions:read", "files:write"]
+BOT_EVENTS: list[str] = ["reaction_added", "reaction_removed"]
 
 LONG_DESCRIPTION = (
     "Tradeoff gives tech leads and product managers one shared record of the tech debt versus "

@@ -34,6 +34,13 @@ class DigestRun:
 
 
 @dataclass(frozen=True)
+class DigestThread:
+    run_id: int
+    channel_id: str
+    parent_ts: str
+
+
+@dataclass(frozen=True)
 class DigestMessage:
     id: int
     ref: ItemRef
@@ -158,11 +165,11 @@ class DigestRepository:
             update(DigestRunRow).where(DigestRunRow.id == run_id).values(id=DigestRunRow.id)
         )
 
-    async def latest_thread_of(self, team_id: str, ref: ItemRef) -> tuple[str, str] | None:
-        """(channel, parent ts) of the newest digest thread with a reply for the item."""
+    async def latest_thread_of(self, team_id: str, ref: ItemRef) -> DigestThread | None:
+        """The newest digest thread with a reply for the item."""
         row = (
             await self._session.execute(
-                select(DigestRunRow.channel_id, DigestRunRow.parent_ts)
+                select(DigestRunRow.id, DigestRunRow.channel_id, DigestRunRow.parent_ts)
                 .join(DigestMessageRow, DigestMessageRow.run_id == DigestRunRow.id)
                 .where(
                     DigestMessageRow.team_id == team_id,
@@ -175,7 +182,7 @@ class DigestRepository:
                 .limit(1)
             )
         ).one_or_none()
-        return None if row is None or row[1] is None else (row[0], row[1])
+        return None if row is None or row[2] is None else DigestThread(row[0], row[1], row[2])
 
     async def set_parent_ts(self, run_id: int, ts: str) -> None:
         await self._session.execute(

@@ -111,17 +111,13 @@ class ItemRepository:
         )
 
     async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
-        """Open items of one channel with their vote counts, debt first, oldest first."""
-        stmt = _with_votes(
-            select(ItemRow)
-            .where(
-                ItemRow.team_id == team_id,
-                ItemRow.channel_id == channel_id,
-                ItemRow.status == Status.OPEN.value,
-            )
-            .order_by(ItemRow.kind, ItemRow.number)
+        """Open items of one channel with their votes and voters, debt first, by number."""
+        items = await self._with_voters(
+            ItemRow.team_id == team_id,
+            ItemRow.channel_id == channel_id,
+            ItemRow.status == Status.OPEN.value,
         )
-        return [_to_item(row, votes=votes) for row, votes in (await self._session.execute(stmt))]
+        return sorted(items, key=lambda item: item.ref)
 
     async def set_status(
         self, team_id: str, ref: ItemRef, status: Status, by_user: str, now: datetime

@@ -34,7 +34,14 @@ USAGE = "\n".join(
         "`/tradeoff digest` post the digest here now",
         f"`/tradeoff budget {escape('<percent>')}` the share of capacity for debt (default 20)",
         f"`/tradeoff capacity {escape('<points>')}` size points per cycle (default 20)",
-        "`/tradeoff settings` this channel's settings",
+        "`/tradeoff settings` this channel's settings; `settings votes hidden` hides vote "
+        "counts until each decision",
+        f"`/tradeoff role {escape('<@person> lead|pm|none')}` who signs off decisions; "
+        "`/tradeoff roles` lists them",
+        f"`/tradeoff merge {escape('<duplicate-id> <into-id>')}` merge a duplicate, votes "
+        "included",
+        "`/tradeoff history [n]` the last decisions; `/tradeoff export` items, votes and "
+        "decisions as CSV",
         "`/tradeoff help` this help",
     ]
 )
@@ -70,16 +77,20 @@ def item_closed_text(item: Item, user_id: str) -> str:
     return f"*{item.ref}* {escape(item.title)} {verb} by <@{user_id}>."
 
 
-def list_reply(items: Sequence[Item]) -> Reply:
-    """Every open item, one line each starting with its id, within Slack's message limits."""
+def list_reply(items: Sequence[Item], *, votes_hidden: bool = False) -> Reply:
+    """Every open item, one line each starting with its id, within Slack's message limits.
+
+    While the channel hides tallies, a line names who voted instead of counting them.
+    """
     if not items:
         return text_reply(
             "No open items in this channel yet. Log one with `/debt` or `/feature`."
         )
     debt = [i for i in items if i.kind is Kind.DEBT]
     features = [i for i in items if i.kind is Kind.FEATURE]
-    lines = [f"*Tech debt ({len(debt)} open)*"] + [_list_line(i) for i in debt]
-    lines += ["", f"*Feature requests ({len(features)} open)*"] + [_list_line(i) for i in features]
+    lines = [f"*Tech debt ({len(debt)} open)*"] + [_list_line(i, votes_hidden) for i in debt]
+    lines += ["", f"*Feature requests ({len(features)} open)*"]
+    lines += [_list_line(i, votes_hidden) for i in features]
     blocks, shown = _pack_lines(lines, MAX_BLOCKS_PER_MESSAGE - 1)
     hidden = len(lines) - shown
     if hidden:
@@ -88,8 +99,13 @@ def list_reply(items: Sequence[Item]) -> Reply:
     return {"text": summary, "blocks": blocks}
 
 
-def _list_line(item: Item) -> str:
-    parts = [votes_label(item.votes)]
+def _list_line(item: Item, votes_hidden: bool) -> str:
+    if votes_hidden:
+        # An ephemeral reply: mentions here notify nobody.
+        voted = ", ".join(f"<@{u}>" for u in item.voters)
+        parts = [f"voted: {voted}" if voted else "no votes yet"]
+    else:
+        parts = [votes_label(item.votes)]
     if item.size:
         parts.append(f"size {item.size.value}")
     if item.urgency:

@@ -39,5 +39,8 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             f"Debt budget: *{settings.budget_pct}%* of capacity (`/tradeoff budget {percent}`).",
             f"Thread replies per kind: *{settings.replies_per_kind}* "
             f"(`/tradeoff settings replies {replies}`).",
+            ("Vote counts: *hidden until each decision*" if settings.votes_hidden
+             else "Vote counts: *shown*")
+            + " (`/tradeoff settings votes hidden` or `shown`).",
         ]
     )

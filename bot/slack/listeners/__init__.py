@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import commands, views
+from bot.slack.listeners import actions, commands, events, views
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -14,5 +14,7 @@ if TYPE_CHECKING:
 
 def register_listeners(app: AsyncApp, runtime: Runtime) -> None:
     commands.register(app, runtime)
+    events.register(app, runtime)
+    actions.register(app, runtime)
     views.register(app, runtime)
 

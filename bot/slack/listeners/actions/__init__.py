@@ -1,1 +1,16 @@
-"""Listeners for this surface arrive with later features."""
+"""Block actions: buttons on the bot's messages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.listeners.actions import agree
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    agree.register(app, runtime)

@@ -11,7 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.replies import error_reply, usage_reply
 from bot.slack.command_text import parse_subcommand
-from bot.slack.listeners.commands import tradeoff_items, tradeoff_schedule, tradeoff_settings
+from bot.slack.listeners.commands import (
+    tradeoff_export,
+    tradeoff_items,
+    tradeoff_people,
+    tradeoff_schedule,
+    tradeoff_settings,
+)
 from bot.slack.listeners.commands.invocation import Invocation, SubCommandHandler
 from bot.slack.listeners.guard import guarded
 from bot.slack.text import clip, escape
@@ -35,6 +41,11 @@ SUBCOMMANDS: dict[str, SubCommandHandler] = {
     "budget": tradeoff_settings.budget,
     "capacity": tradeoff_settings.capacity,
     "settings": tradeoff_settings.settings,
+    "merge": tradeoff_items.merge,
+    "role": tradeoff_people.role,
+    "roles": tradeoff_people.roles,
+    "history": tradeoff_people.history,
+    "export": tradeoff_export.export,
 }
 
 

@@ -51,6 +51,14 @@ async def settings(call: Invocation) -> None:
         )
         await call.reply(text_reply(settings_text(current, datetime.now(UTC))))
         return
+    if args[0].lower() == "votes" and len(args) == 2 and args[1].lower() in ("hidden", "shown"):
+        hidden = args[1].lower() == "hidden"
+        what = (
+            "hid vote counts until each decision; the digest shows who voted, not how many."
+            if hidden else "made vote counts visible."
+        )
+        await _change(call, what, votes_hidden=hidden)
+        return
     if args[0].lower() == "replies" and len(args) == 2:
         value = _whole_number(args[1], 1, MAX_REPLIES_PER_KIND)
         if value is not None:
@@ -66,8 +74,8 @@ async def settings(call: Invocation) -> None:
         return
     shown = clip(escape(" ".join(args)), 60)
     await call.reply(error_reply(
-        f"Unknown setting `{shown}`. Try `/tradeoff settings` or "
-        "`/tradeoff settings replies 10`."
+        f"Unknown setting `{shown}`. Try `/tradeoff settings`, "
+        "`/tradeoff settings replies 10` or `/tradeoff settings votes hidden`."
     ))
 
 

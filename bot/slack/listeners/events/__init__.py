@@ -1,1 +1,18 @@
-"""Listeners for this surface arrive with later features."""
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.listeners.events import reactions
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+EVENTS = ("reaction_added", "reaction_removed")
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    reactions.register(app, runtime)

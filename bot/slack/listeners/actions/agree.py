@@ -1,0 +1,98 @@
+"""The "Agree to this pick" button on a digest: the lead's and the PM's sign-off."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.decisions import Role
+from bot.services.agree import AgreeOutcome, AgreeResult, agree_to_pick
+from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
+from bot.slack.errors import slack_error_code
+from bot.slack.listeners.guard import STORE_DOWN
+from bot.store.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(AGREE_ACTION)
+    async def handle_agree(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        value = str(body["actions"][0].get("value") or "")
+        if not value.isdigit():
+            return
+        user_id = body["user"]["id"]
+        try:
+            result = await agree_to_pick(
+                runtime.store,
+                team_id=body["team"]["id"],
+                channel_id=body["channel"]["id"],
+                run_id=int(value),
+                user_id=user_id,
+            )
+        except StoreUnavailable:
+            await _tell(respond, STORE_DOWN)
+            return
+        if result.outcome is AgreeOutcome.DECIDED and result.decision is not None:
+            parent_ts = body.get("container", {}).get("message_ts") or body["message"]["ts"]
+            try:
+                await client.chat_postMessage(
+                    channel=body["channel"]["id"], thread_ts=parent_ts,
+                    **decision_thread_message(result.decision),
+                )
+            except SlackApiError as exc:
+                logger.warning("decision post failed: %s", slack_error_code(exc))
+        if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
+            runtime.refresher.touch(int(value), client)
+        message = _explain(result, user_id)
+        if message:
+            await _tell(respond, message)
+
+
+def _explain(result: AgreeResult, user_id: str) -> str | None:
+    if result.outcome is AgreeOutcome.NOT_ALLOWED:
+        leads = [u for u, r in result.roles if r is Role.LEAD]
+        pms = [u for u, r in result.roles if r is Role.PM]
+        who = (
+            f"Here that is {_mentions(leads) or 'nobody yet'} (tech lead) and "
+            f"{_mentions(pms) or 'nobody yet'} (product manager)."
+        )
+        return (
+            "Only the channel's tech lead and product manager sign off the pick; your :+1: on "
+            f"the items in the thread is how you weigh in. {who} Roles are set with "
+            "`/tradeoff role @someone lead` or `pm`."
+        )
+    if result.outcome is AgreeOutcome.WAITING and result.role is not None:
+        other = Role.PM if result.role is Role.LEAD else Role.LEAD
+        return (
+            f"You agreed as {result.role.label}. The decision is recorded once a {other.label} "
+            "agrees to the same pick."
+        )
+    if result.outcome is AgreeOutcome.ALREADY_DECIDED:
+        return "This digest's pick was already decided; see the thread or `/tradeoff history`."
+    if result.outcome is AgreeOutcome.NOTHING_TO_DECIDE:
+        return "Nothing fits the capacity, so there is no pick to agree to."
+    if result.outcome is AgreeOutcome.UNKNOWN_DIGEST:
+        return "This digest is not known here any more."
+    return None
+
+
+def _mentions(users: list[str]) -> str:
+    # Ephemeral text: mentions here notify nobody.
+    return ", ".join(f"<@{u}>" for u in users)
+
+
+async def _tell(respond: AsyncRespond, text: str) -> None:
+    await respond(response_type="ephemeral", replace_original=False, text=text)

@@ -1,0 +1,90 @@
+"""`/tradeoff role`, `roles` and `history`: who signs off, and what they signed."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.decisions import Decision, Role
+from bot.services.history import MAX_HISTORY, recent_decisions
+from bot.services.roles import RoleChangeRefused, list_roles, set_role
+from bot.slack.blocks.replies import error_reply, text_reply
+from bot.slack.listeners.commands.invocation import Invocation
+from bot.slack.text import clip, escape
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_ROLE_WORDS = {"lead": Role.LEAD, "pm": Role.PM, "none": None}
+ROLE_EXAMPLE = "`/tradeoff role @jo lead` (or `pm`, or `none` to remove)"
+
+
+async def role(call: Invocation) -> None:
+    args = call.sub.args
+    match = _MENTION.match(args[0]) if args else None
+    word = args[1].lower() if len(args) == 2 else ""
+    if match is None or word not in _ROLE_WORDS:
+        await call.reply(error_reply(f"Mention the person and the role: {ROLE_EXAMPLE}."))
+        return
+    user_id, new_role = match.group(1), _ROLE_WORDS[word]
+    try:
+        await set_role(
+            call.runtime.store, team_id=call.team_id, channel_id=call.channel_id,
+            by_user=call.user_id, user_id=user_id, role=new_role,
+        )
+    except RoleChangeRefused:
+        current = await list_roles(
+            call.runtime.store, team_id=call.team_id, channel_id=call.channel_id
+        )
+        await call.reply(error_reply(
+            "Only this channel's tech leads and product managers can change its roles. "
+            + roles_text(current)
+        ))
+        return
+    what = f"is now a {new_role.label}" if new_role else "no longer has a role"
+    # In the channel only the person concerned is mentioned, so nobody else is pinged.
+    await call.reply({
+        "response_type": "in_channel",
+        **text_reply(f"<@{user_id}> {what} in this channel (set by <@{call.user_id}>)."),
+    })
+
+
+async def roles(call: Invocation) -> None:
+    current = await list_roles(
+        call.runtime.store, team_id=call.team_id, channel_id=call.channel_id
+    )
+    await call.reply(text_reply(roles_text(current)))
+
+
+def roles_text(current: list[tuple[str, Role]]) -> str:
+    if not current:
+        return f"No roles yet. A lead and a PM sign off decisions; set them with {ROLE_EXAMPLE}."
+    leads = ", ".join(f"<@{u}>" for u, r in current if r is Role.LEAD) or "nobody yet"
+    pms = ", ".join(f"<@{u}>" for u, r in current if r is Role.PM) or "nobody yet"
+    return f"Tech leads: {leads}. Product managers: {pms}."
+
+
+async def history(call: Invocation) -> None:
+    args = call.sub.args
+    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_HISTORY):
+        await call.reply(
+            error_reply(f"Say how many decisions, 1 to {MAX_HISTORY}: `/tradeoff history 5`.")
+        )
+        return
+    decisions = await recent_decisions(
+        call.runtime.store, team_id=call.team_id, channel_id=call.channel_id,
+        limit=int(args[0]) if args else 5,
+    )
+    if not decisions:
+        await call.reply(text_reply(
+            "No decisions recorded in this channel yet. They are made from the digest: "
+            "a lead and a PM both press *Agree to this pick*."
+        ))
+        return
+    await call.reply(text_reply("\n".join(_history_line(d) for d in decisions)))
+
+
+def _history_line(decision: Decision) -> str:
+    items = ", ".join(f"{i.ref} {clip(escape(i.title), 40)}" for i in decision.items)
+    return (
+        f"*{decision.decided_at:%d %b %Y}* · {items} · debt {decision.debt_share_pct}% of "
+        f"{decision.total_points} pts (budget {decision.budget_pct}%) · "
+        f"<@{decision.lead_id}> and <@{decision.pm_id}>"
+    )

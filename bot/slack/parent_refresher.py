@@ -1,0 +1,95 @@
+"""Keeping a digest's parent message current as votes and sign-offs change, without flooding
+Slack: at most one chat.update per message per interval, and always the latest state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.digest_view import current_digest
+from bot.slack.blocks.digest import parent_message
+from bot.slack.errors import slack_error_code
+from bot.slack.names import NameResolver
+from bot.store.errors import StoreUnavailable
+from bot.store.unit_of_work import Store
+
+logger = logging.getLogger(__name__)
+
+UPDATE_INTERVAL_S = 2.0
+
+
+@dataclass
+class _Pending:
+    client: AsyncWebClient
+    dirty: bool = True
+    last_update: float = float("-inf")
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+class ParentRefresher:
+    def __init__(
+        self,
+        store: Store,
+        names: NameResolver,
+        interval: float = UPDATE_INTERVAL_S,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._names = names
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._pending: dict[int, _Pending] = {}
+
+    def touch(self, run_id: int, client: AsyncWebClient) -> None:
+        """The digest changed; redraw its parent soon (coalescing with other changes)."""
+        pending = self._pending.setdefault(run_id, _Pending(client))
+        pending.client, pending.dirty = client, True
+        if pending.task is None or pending.task.done():
+            pending.task = asyncio.create_task(self._flush(run_id, pending))
+
+    async def idle(self) -> None:
+        """Wait until every requested redraw has been made (for shutdown and tests)."""
+        while tasks := [p.task for p in self._pending.values() if p.task and not p.task.done()]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _flush(self, run_id: int, pending: _Pending) -> None:
+        while pending.dirty:
+            wait = pending.last_update + self.interval - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            pending.dirty = False  # changes from here on trigger one more redraw
+            await self._redraw(run_id, pending.client)
+            pending.last_update = self._clock()
+
+    async def _redraw(self, run_id: int, client: AsyncWebClient) -> None:
+        try:
+            async with self._store.unit_of_work() as uow:
+                run = await uow.digests.find_by_id(run_id)
+                if run is None or run.parent_ts is None:
+                    return
+                digest = await current_digest(uow, run)
+        except StoreUnavailable as exc:
+            logger.warning("parent of digest %s not redrawn: %s", run_id, exc)
+            return
+        people = {a.user_id for a in digest.agreements}
+        if digest.tallies_hidden:
+            people |= {u for i in digest.debt + digest.features for u in i.item.voters}
+        if digest.decision:
+            people |= {digest.decision.lead_id, digest.decision.pm_id}
+        message = parent_message(digest, await self._names.names(client, people))
+        try:
+            await client.chat_update(
+                channel=run.channel_id, ts=run.parent_ts, text=message["text"],
+                blocks=message["blocks"],
+            )
+        except SlackApiError as exc:
+            logger.warning("chat.update of digest %s failed: %s", run_id, slack_error_code(exc))
