@@ -106,6 +106,7 @@ def bot_settings(database_url: str, fake_slack: FakeSlack, scheduler: str = "pau
         signing_secret=SIGNING_SECRET,
         scheduler=scheduler,
         digest_reply_interval=0,
+        parent_update_interval=0.05,
     )
 
 

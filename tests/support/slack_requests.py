@@ -77,6 +77,53 @@ class SlackSender:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self.post_signed(body, "application/x-www-form-urlencoded")
 
+    async def reaction(
+        self,
+        message_ts: str,
+        *,
+        added: bool = True,
+        reaction: str = "+1",
+        user_id: str | None = None,
+        event_id: str | None = None,
+        event_ts: str | None = None,
+        retry_num: int | None = None,
+    ) -> httpx.Response:
+        """A signed Events API delivery of reaction_added/removed on a message of the channel."""
+        envelope = fixture("event_reaction_added.json")
+        envelope["team_id"] = self.team_id
+        envelope["authorizations"][0]["team_id"] = self.team_id
+        envelope["event_id"] = event_id or f"Ev{time.time_ns()}"
+        envelope["event"].update(
+            type="reaction_added" if added else "reaction_removed",
+            user=user_id or self.user_id,
+            reaction=reaction,
+            item={"type": "message", "channel": self.channel_id, "ts": message_ts},
+            event_ts=event_ts or f"{time.time():.6f}",
+        )
+        body = json.dumps(envelope).encode()
+        headers = signed_headers(body, "application/json")
+        if retry_num is not None:
+            headers |= {"x-slack-retry-num": str(retry_num), "x-slack-retry-reason": "http_timeout"}
+        return await self.http.post(self.events_url, content=body, headers=headers)
+
+    def block_action(
+        self, action_id: str, value: str, message_ts: str, *, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """A block_actions payload: `user_id` pressed the button on the message at `message_ts`."""
+        payload = fixture("block_actions_button.json")
+        payload["user"] = {"id": user_id or self.user_id}
+        payload["team"] = {"id": self.team_id}
+        payload["channel"] = {"id": self.channel_id}
+        payload["container"].update(message_ts=message_ts, channel_id=self.channel_id)
+        payload["message"].update(ts=message_ts, team=self.team_id)
+        payload["response_url"] = self.response_url
+        payload["actions"] = [{
+            "action_id": action_id, "block_id": "sign_off", "value": value, "type": "button",
+            "text": {"type": "plain_text", "text": "Agree to this pick"},
+            "action_ts": f"{time.time():.6f}",
+        }]
+        return payload
+
     def view_submission(self, view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         """A view_submission payload for `view` (as the bot opened it) with these field values.
 

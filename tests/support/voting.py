@@ -1,0 +1,53 @@
+"""A digest in place to vote on, and reading votes back."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.domain.items import ItemRef
+from bot.store.models import ItemRow, VoteRow
+from tests.conftest import Bot
+from tests.support.digests import parents, replies, runs_of, ts_of
+
+
+@dataclass(frozen=True)
+class PostedDigest:
+    run_id: int
+    parent_ts: str
+    reply_ts: dict[str, str]  # "D-1" → ts of its thread reply
+
+
+async def post_digest(bot: Bot) -> PostedDigest:
+    """`/tradeoff digest` through Slack, waited for until it is complete."""
+    await bot.slack.command("/tradeoff", "digest")
+    async with asyncio.timeout(10):
+        while True:
+            runs = await runs_of(bot.store, bot.team_id)
+            if runs and runs[-1].status != "posting":
+                break
+            await asyncio.sleep(0.02)
+    run = runs[-1]
+    parent = next(p for p in parents(bot.fake) if ts_of(p) == run.parent_ts)
+    thread = [r for r in replies(bot.fake) if r.params["thread_ts"] == ts_of(parent)]
+    return PostedDigest(
+        run.id, ts_of(parent), {r.params["text"].split()[0]: ts_of(r) for r in thread}
+    )
+
+
+async def voters(bot: Bot, ref: str) -> set[str]:
+    parsed = ItemRef.parse(ref)
+    assert parsed is not None
+    async with bot.store.unit_of_work() as uow:
+        rows = await uow.session.scalars(
+            select(VoteRow.user_id)
+            .join(ItemRow, ItemRow.id == VoteRow.item_id)
+            .where(
+                ItemRow.team_id == bot.team_id,
+                ItemRow.kind == parsed.kind.value,
+                ItemRow.number == parsed.number,
+            )
+        )
+        return set(rows)

@@ -1,0 +1,200 @@
+"""The lead and the PM sign off a digest's pick with its "Agree" button; the decision is stored,
+posted in the thread, and the chosen items move to planned."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.domain.items import ItemRef, Kind
+from bot.store.models import DecisionAgreementRow, DecisionItemRow, DecisionRow, ItemRow
+from tests.conftest import Bot
+from tests.support.digests import replies
+from tests.support.items import add_item
+from tests.support.slack_requests import reply_text
+from tests.support.voting import PostedDigest, post_digest
+
+LEAD, PM, DEV = "ULEAD", "UPM", "UDEV"
+
+
+async def _setup(bot: Bot) -> PostedDigest:
+    bot.fake.users[LEAD] = {"profile": {"display_name": "Lena"}}
+    bot.fake.users[PM] = {"profile": {"display_name": "Pat"}}
+    await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> lead")
+    bot.slack.user_id = LEAD
+    await bot.slack.command("/tradeoff", f"role <@{PM}|pat> pm")
+    # Room for D-1 (S, 2 of the 2.1 debt points) and then either F-1 (M) or F-2 (L).
+    await bot.slack.command("/tradeoff", "capacity 7")
+    await bot.slack.command("/tradeoff", "budget 30")
+    await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S", urgency="high")
+    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
+    await add_item(bot.store, bot.team_id, Kind.FEATURE, "Dark mode", size="L")
+    return await post_digest(bot)
+
+
+async def _press(bot: Bot, digest: PostedDigest, user: str) -> None:
+    payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
+                                     user_id=user)
+    response = await bot.slack.interaction(payload)
+    assert response.status_code == 200
+
+
+async def _decisions(bot: Bot) -> list[DecisionRow]:
+    async with bot.store.unit_of_work() as uow:
+        return list(await uow.session.scalars(
+            select(DecisionRow).where(DecisionRow.team_id == bot.team_id)
+        ))
+
+
+async def _status(bot: Bot, kind: str, number: int) -> str:
+    async with bot.store.unit_of_work() as uow:
+        row = await uow.session.scalar(select(ItemRow.status).where(
+            ItemRow.team_id == bot.team_id, ItemRow.kind == kind, ItemRow.number == number
+        ))
+    return str(row)
+
+
+async def test_the_parent_carries_the_agree_button(bot: Bot) -> None:
+    digest = await _setup(bot)
+
+    [parent] = [c for c in bot.fake.calls_to("chat.postMessage")
+                if c.answer and c.answer["ts"] == digest.parent_ts]
+    actions = [b for b in parent.params["blocks"] if b["type"] == "actions"]
+    [button] = actions[0]["elements"]
+    assert (button["action_id"], button["value"]) == ("agree_pick", str(digest.run_id))
+    assert "Waiting for a tech lead and a product manager" in str(parent.params["blocks"])
+
+
+async def test_someone_without_a_role_gets_an_explanation_and_nothing_is_recorded(
+    bot: Bot,
+) -> None:
+    digest = await _setup(bot)
+    bot.fake.reset()
+
+    await _press(bot, digest, DEV)
+
+    [reply] = await bot.fake.wait_for("response_url")
+    text = reply.params["text"]
+    assert reply.params["response_type"] == "ephemeral"
+    assert "Only the channel's tech lead and product manager sign off" in text
+    assert f"<@{LEAD}> (tech lead)" in text and f"<@{PM}> (product manager)" in text
+    async with bot.store.unit_of_work() as uow:
+        agreements = list(await uow.session.scalars(
+            select(DecisionAgreementRow).where(DecisionAgreementRow.run_id == digest.run_id)
+        ))
+    assert agreements == []
+    assert await _decisions(bot) == []
+
+
+async def test_lead_then_pm_make_the_decision(bot: Bot) -> None:
+    digest = await _setup(bot)
+    bot.fake.reset()
+
+    await _press(bot, digest, LEAD)
+    [waiting] = await bot.fake.wait_for("response_url")
+    assert "You agreed as tech lead" in waiting.params["text"]
+    update = (await bot.fake.wait_for("chat.update"))[-1]
+    assert "Agreed: Lena (tech lead). Waiting for a product manager." in str(
+        update.params["blocks"]
+    )
+    assert await _decisions(bot) == []
+
+    await _press(bot, digest, PM)
+    [post] = await bot.fake.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == digest.parent_ts
+    text = post.params["blocks"][0]["text"]["text"]
+    assert "Decision recorded" in text
+    assert f"<@{LEAD}> (tech lead) and <@{PM}> (product manager)" in text
+    assert "*D-1* Flaky tests — 2 pts, 0 votes, score 2.5" in text
+    assert "*F-1* SSO — 3 pts, 2 votes, score 1" in text
+
+    [decision] = await _decisions(bot)
+    assert (decision.lead_id, decision.pm_id, decision.run_id) == (LEAD, PM, digest.run_id)
+    async with bot.store.unit_of_work() as uow:
+        items = list(await uow.session.scalars(
+            select(DecisionItemRow).where(DecisionItemRow.decision_id == decision.id)
+        ))
+    assert [(i.item_kind, i.item_number, i.votes) for i in items] == [
+        ("debt", 1, 0), ("feature", 1, 2)
+    ]
+    assert await _status(bot, "debt", 1) == "planned"
+    assert await _status(bot, "feature", 1) == "planned"
+    assert await _status(bot, "feature", 2) == "open"
+
+    await asyncio.sleep(0.3)
+    final = bot.fake.calls_to("chat.update")[-1]
+    assert "*Decided*" in str(final.params["blocks"])
+    assert not [b for b in final.params["blocks"] if b["type"] == "actions"]
+    history = reply_text(await bot.slack.command("/tradeoff", "history"))
+    assert "D-1 Flaky tests, F-1 SSO" in history
+
+
+async def test_one_person_holding_both_roles_cannot_decide_alone(bot: Bot) -> None:
+    digest = await _setup(bot)
+    bot.slack.user_id = LEAD
+    await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> pm")
+
+    await _press(bot, digest, LEAD)
+    await _press(bot, digest, LEAD)
+    await asyncio.sleep(0.2)
+
+    assert await _decisions(bot) == []
+    await _press(bot, digest, PM)
+    await asyncio.sleep(0.2)
+    [decision] = await _decisions(bot)
+    assert {decision.lead_id, decision.pm_id} == {LEAD, PM}
+
+
+async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
+    digest = await _setup(bot)
+    await _press(bot, digest, LEAD)
+    await asyncio.sleep(0.2)
+    # Votes move "Dark mode" (L) ahead of "SSO" (M): the pick changes.
+    for n in range(6):
+        await bot.slack.reaction(digest.reply_ts["F-2"], user_id=f"UFAN{n}")
+    await asyncio.sleep(0.3)
+
+    await _press(bot, digest, PM)
+    await asyncio.sleep(0.3)
+    assert await _decisions(bot) == []
+    update = bot.fake.calls_to("chat.update")[-1]
+    assert "The pick changed since Lena (tech lead) agreed" in str(update.params["blocks"])
+
+    await _press(bot, digest, LEAD)
+    await asyncio.sleep(0.3)
+    [decision] = await _decisions(bot)
+    async with bot.store.unit_of_work() as uow:
+        picked = list(await uow.session.scalars(
+            select(DecisionItemRow.item_number).where(
+                DecisionItemRow.decision_id == decision.id, DecisionItemRow.item_kind == "feature"
+            )
+        ))
+    assert picked == [2]
+
+
+async def test_lead_and_pm_pressing_at_once_decide_exactly_once(bot: Bot) -> None:
+    digest = await _setup(bot)
+
+    await asyncio.gather(_press(bot, digest, LEAD), _press(bot, digest, PM))
+    await asyncio.sleep(0.5)
+
+    assert len(await _decisions(bot)) == 1
+    posts = [r for r in replies(bot.fake) if "Decision recorded" in r.params["text"]]
+    assert len(posts) == 1
+
+
+async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
+    digest = await _setup(bot)
+    await _press(bot, digest, LEAD)
+    await _press(bot, digest, PM)
+    await asyncio.sleep(0.3)
+
+    await bot.slack.reaction(digest.reply_ts["D-1"], user_id="ULATE")
+    await asyncio.sleep(0.3)
+
+    async with bot.store.unit_of_work() as uow:
+        item = await uow.items.get(bot.team_id, ItemRef(Kind.DEBT, 1))
+    assert item is not None and item.votes == 0
+    update = bot.fake.calls_to("chat.update")[-1]
+    assert "~D-1~ Flaky tests (planned)" in str(update.params["blocks"])
