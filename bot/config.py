@@ -41,7 +41,7 @@ class Settings:
         if not api_url.startswith(("http://", "https://")):
             raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got '{api_url}'")
         port_text = env.get("PORT", "3000")
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a number between 1 and 65535, got '{port_text}'")
         scheduler = env.get("TRADEOFF_SCHEDULER", "on").lower()
         if scheduler not in ("on", "paused", "off"):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -89,9 +91,9 @@ class Runtime:
             task.cancel()
         await self.store.close()
 
-    def spawn(self, work: asyncio.Future[None] | asyncio.Task[None] | object) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run work after the ack; keep a reference so the task is not garbage-collected."""
-        task: asyncio.Task[None] = asyncio.ensure_future(work)  # type: ignore[arg-type]
+        task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

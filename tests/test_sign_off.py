@@ -198,3 +198,43 @@ async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
     assert item is not None and item.votes == 0
     update = bot.fake.calls_to("chat.update")[-1]
     assert "~D-1~ Flaky tests (planned)" in str(update.params["blocks"])
+
+
+async def test_the_next_digest_shows_what_the_channel_actually_decided(bot: Bot) -> None:
+    digest = await _setup(bot)
+    await _press(bot, digest, LEAD)
+    await _press(bot, digest, PM)
+    await asyncio.sleep(0.3)
+    await add_item(bot.store, bot.team_id, Kind.DEBT, "Another one")
+
+    await post_digest(bot)
+
+    parent = [c for c in bot.fake.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
+    # D-1 (2 pts) and F-1 (3 pts) were planned: debt got 40% against a 30% budget.
+    assert "Last decision: debt 40% of planned size vs 30% budget." in str(
+        parent[-1].params["blocks"]
+    )
+
+
+async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot: Bot) -> None:
+    bot.fake.users["UFAN"] = {"profile": {"display_name": "Fan"}}
+    await bot.slack.command("/tradeoff", "settings votes hidden")
+    digest = await _setup(bot)
+    parent = [c for c in bot.fake.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
+    first = str(parent[-1].params["blocks"])
+    assert "tallies hidden until the decision" in first
+    assert "score" not in first, first
+    assert "votes" not in first.replace("no votes yet", ""), first
+
+    await bot.slack.reaction(digest.reply_ts["F-2"], user_id="UFAN")
+    await asyncio.sleep(0.3)
+    redrawn = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
+    assert "voted: Fan" in redrawn and "1 vote" not in redrawn
+    listing = reply_text(await bot.slack.command("/tradeoff", "list"))
+    assert "F-2  Dark mode · voted: <@UFAN>" in listing and "1 vote" not in listing
+
+    await _press(bot, digest, LEAD)
+    await _press(bot, digest, PM)
+    await asyncio.sleep(0.3)
+    decided = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
+    assert "*Decided*" in decided and "1 vote" in decided and "score" in decided

@@ -14,6 +14,11 @@ def age_label(created_at: datetime, now: datetime) -> str:
     return f"{days // 7} weeks old"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 item`, `3 items`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def votes_label(count: int) -> str:
     """`1 vote`, `3 votes`: how vote counts are written everywhere."""
-    return f"{count} vote" if count == 1 else f"{count} votes"
+    return plural(count, "vote")

@@ -51,6 +51,8 @@ async def post_digest(
 ) -> DigestResult:
     """Post the digest for this slot unless it was posted already; resumes an unfinished one."""
     now = now or datetime.now(UTC)
+    # Three short units of work rather than one long one: the claim commits at once, reading
+    # takes no write lock, and the plan of replies is written in one go.
     async with store.unit_of_work() as uow:
         run = await uow.digests.claim(team_id, channel_id, slot_key, now, LEASE)
         resumed = run is None
@@ -61,19 +63,22 @@ async def post_digest(
             if not await uow.digests.take_over(existing.id, now, LEASE):
                 return DigestResult(Outcome.IN_PROGRESS)
             run = existing
+        await uow.commit()
+    async with store.unit_of_work() as uow:
         settings = await uow.channels.get(team_id, channel_id)
         items = await uow.items.list_open(team_id, channel_id)
         split = decision_split(await uow.decisions.recent(team_id, channel_id, SPLIT_WINDOW))
-        digest = replace(compose_digest(items, settings, now, split), run_id=run.id)
-        if digest.is_empty and settings.quiet:
-            await uow.digests.finish(run.id, RunStatus.COMPLETE, now, error="quiet: nothing open")
-            await uow.commit()
-            return DigestResult(Outcome.SKIPPED_QUIET)
-        if not resumed:
-            threaded = [r.item.ref for r in digest.thread_items]
-            shown = [r.item.ref for r in digest.shown_debt + digest.shown_features]
+        planned = bool(await uow.digests.messages(run.id)) if resumed else False
+    digest = replace(compose_digest(items, settings, now, split), run_id=run.id)
+    if digest.is_empty and settings.quiet:
+        await _finish(store, run, RunStatus.COMPLETE, "quiet: nothing open")
+        return DigestResult(Outcome.SKIPPED_QUIET)
+    if not planned:
+        threaded = [r.item.ref for r in digest.thread_items]
+        shown = [r.item.ref for r in digest.shown_debt + digest.shown_features]
+        async with store.unit_of_work() as uow:
             await uow.digests.add_messages(run, threaded, [s for s in shown if s not in threaded])
-        await uow.commit()
+            await uow.commit()
     try:
         return await _publish(store, publisher, run, digest, resumed)
     except ChannelUnavailable as exc:

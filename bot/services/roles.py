@@ -8,7 +8,7 @@ from bot.domain.decisions import Role
 from bot.store.unit_of_work import Store
 
 
-class RoleChangeRefused(PermissionError):
+class RoleChangeRefused(Exception):
     """Only a channel's lead or PM may change its roles once it has any."""
 
 

@@ -42,3 +42,13 @@ def parse_subcommand(raw_text: str) -> SubCommand:
     if not words:
         return SubCommand("", ())
     return SubCommand(words[0].lower(), tuple(words[1:]))
+
+
+def whole_number(text: str, low: int, high: int) -> int | None:
+    """`text` as an int within [low, high], or None. ASCII digits only: str.isdigit() also
+    accepts characters such as '²' that int() then refuses."""
+    digits = text.strip().removesuffix("%")
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    value = int(digits)
+    return value if low <= value <= high else None

@@ -185,14 +185,15 @@ class ItemRepository:
 
 
 def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
+    # A per-item count through the votes index: the cost follows the items selected, not the
+    # size of the whole votes table (a grouped subquery counted every vote of every team).
     votes = (
-        select(VoteRow.item_id, func.count().label("votes"))
-        .group_by(VoteRow.item_id)
-        .subquery()
+        select(func.count())
+        .where(VoteRow.item_id == ItemRow.id)
+        .correlate(ItemRow)
+        .scalar_subquery()
     )
-    return stmt.add_columns(func.coalesce(votes.c.votes, 0)).outerjoin(
-        votes, votes.c.item_id == ItemRow.id
-    )
+    return stmt.add_columns(votes)
 
 
 def _to_item(row: ItemRow, votes: int, voters: list[str] | None = None) -> Item:

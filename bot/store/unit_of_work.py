@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from contextvars import ContextVar
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
@@ -38,13 +39,30 @@ def _is_unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 
-class UnitOfWork:
-    """`async with store.unit_of_work() as uow:` ... `await uow.commit()`; rolls back otherwise."""
+_inside_unit_of_work: ContextVar[bool] = ContextVar("inside_unit_of_work", default=False)
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+
+class UnitOfWork:
+    """`async with store.unit_of_work() as uow:` ... `await uow.commit()`; rolls back otherwise.
+
+    On SQLite the units of work of one process take turns (`serial`): SQLite has one writer at
+    a time, and an asyncio queue is fairer and cheaper than writers polling the file lock until
+    busy_timeout runs out. PostgreSQL runs them concurrently.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], serial: asyncio.Lock | None
+    ) -> None:
         self._sessions = sessions
+        self._serial = serial
 
     async def __aenter__(self) -> UnitOfWork:
+        if _inside_unit_of_work.get():
+            # A nested unit of work would wait forever for the SQLite turn its caller holds.
+            raise RuntimeError("a unit of work was opened inside another one")
+        if self._serial is not None:
+            await self._serial.acquire()
+        self._token = _inside_unit_of_work.set(True)
         self.session = self._sessions()
         self.items = ItemRepository(self.session)
         self.channels = ChannelRepository(self.session)
@@ -62,8 +80,13 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed, without expiring loaded objects; if the
         # database is gone the original error below says more than the failed cleanup.
-        with contextlib.suppress(*_UNAVAILABLE):
-            await self.session.close()
+        try:
+            with contextlib.suppress(*_UNAVAILABLE):
+                await self.session.close()
+        finally:
+            _inside_unit_of_work.reset(self._token)
+            if self._serial is not None:
+                self._serial.release()
         if _is_unavailable(exc):
             raise StoreUnavailable(str(exc).splitlines()[0] if str(exc) else "no answer") from exc
 
@@ -78,9 +101,12 @@ class Store:
         self.database_url = database_url
         self.engine = engine or create_engine(database_url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._serial: asyncio.Lock | None = None
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        if self.engine.dialect.name == "sqlite" and self._serial is None:
+            self._serial = asyncio.Lock()
+        return UnitOfWork(self._sessions, self._serial)
 
     async def is_healthy(self) -> bool:
         """True when the database answers a trivial query within HEALTH_TIMEOUT_S."""

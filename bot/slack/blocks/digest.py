@@ -146,9 +146,10 @@ def _plan_text(digest: Digest) -> str:
     room = MAX_SECTION_TEXT - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
     lines: list[str] = []
     for ranked in plan.picked:
+        score = "" if digest.tallies_hidden else f", score {ranked.score.value:g}"
         line = (
             f"• *{ranked.item.ref}* {clip(escape(ranked.item.title), _PLAN_TITLE)} "
-            f"({_pts(ranked.score.size_points)}, score {ranked.score.value:g})"
+            f"({_pts(ranked.score.size_points)}{score})"
         )
         if len(line) + 1 > room:
             break
@@ -171,8 +172,9 @@ def _split_text(digest: Digest) -> str:
     split = digest.split
     if split is None or not split.decisions:
         return "No decisions recorded yet in this channel."
+    last = "Last decision" if split.decisions == 1 else f"Last {split.decisions} decisions"
     return (
-        f"Last {split.decisions} decisions: debt {split.debt_share_pct}% of planned size vs "
+        f"{last}: debt {split.debt_share_pct}% of planned size vs "
         f"{digest.settings.budget_pct}% budget."
     )
 

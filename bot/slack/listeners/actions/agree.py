@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.decisions import Role
 from bot.services.agree import AgreeOutcome, AgreeResult, agree_to_pick
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
+from bot.slack.command_text import whole_number
 from bot.slack.errors import slack_error_code
 from bot.slack.listeners.guard import STORE_DOWN
 from bot.store.errors import StoreUnavailable
@@ -30,8 +31,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        value = str(body["actions"][0].get("value") or "")
-        if not value.isdigit():
+        run_id = whole_number(str(body["actions"][0].get("value") or ""), 1, 2**62)
+        if run_id is None:
             return
         user_id = body["user"]["id"]
         try:
@@ -39,7 +40,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 runtime.store,
                 team_id=body["team"]["id"],
                 channel_id=body["channel"]["id"],
-                run_id=int(value),
+                run_id=run_id,
                 user_id=user_id,
             )
         except StoreUnavailable:
@@ -55,7 +56,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             except SlackApiError as exc:
                 logger.warning("decision post failed: %s", slack_error_code(exc))
         if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
-            runtime.refresher.touch(int(value), client)
+            runtime.refresher.touch(run_id, client)
         message = _explain(result, user_id)
         if message:
             await _tell(respond, message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,10 +11,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.blocks.replies import error_reply
 from bot.slack.command_text import SubCommand
+from bot.slack.listeners.guard import STORE_DOWN, UNEXPECTED
+from bot.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,20 @@ class Invocation:
     async def reply_later(self, message: dict[str, Any]) -> None:
         """Answer after the ack, through the command's response_url."""
         await self.respond(**{"response_type": "ephemeral", **message})
+
+    def after_ack(self, work: Callable[[Invocation], Awaitable[None]]) -> None:
+        """Run `work` once Slack has its answer; its failures still reach the user."""
+        self.runtime.spawn(self._reporting_failures(work))
+
+    async def _reporting_failures(self, work: Callable[[Invocation], Awaitable[None]]) -> None:
+        try:
+            await work(self)
+        except StoreUnavailable as exc:
+            logger.warning("store unavailable after ack: %s", exc)
+            await self.reply_later(error_reply(STORE_DOWN))
+        except Exception:
+            logger.exception("/tradeoff %s failed after the ack", self.sub.name)
+            await self.reply_later(error_reply(UNEXPECTED))
 
 
 SubCommandHandler = Callable[[Invocation], Awaitable[None]]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.labels import plural
 from bot.services.export import export_channel
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.errors import slack_error_code
@@ -15,7 +16,7 @@ from bot.slack.text import escape
 
 async def export(call: Invocation) -> None:
     await call.reply(text_reply("Preparing the export of this channel…"))
-    call.runtime.spawn(_upload(call))
+    call.after_ack(_upload)
 
 
 async def _upload(call: Invocation) -> None:
@@ -28,7 +29,8 @@ async def _upload(call: Invocation) -> None:
             channel=call.channel_id,
             initial_comment=(
                 f"Tradeoff export for this channel, asked for by <@{call.user_id}>: "
-                f"{data.item_count} items with their votes, {data.decision_count} decisions."
+                f"{plural(data.item_count, 'item')} with their votes, "
+                f"{plural(data.decision_count, 'decision')}."
             ),
             file_uploads=[
                 {"content": data.items_csv, "filename": f"tradeoff-items-{stamp}.csv",

@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.items import ItemRef, Status
+from bot.domain.labels import votes_label
 from bot.services.channel_settings import get_settings
 from bot.services.close_item import close_item
 from bot.services.errors import ItemNotFound, ItemNotOpen
@@ -74,7 +75,7 @@ async def merge(call: Invocation) -> None:
     except (ItemNotFound, ItemNotOpen, MergeRefused) as exc:
         await call.reply(error_reply(escape(str(exc))))
         return
-    moved = f"{result.votes_moved} vote{'s' if result.votes_moved != 1 else ''} moved"
+    moved = f"{votes_label(result.votes_moved)} moved"
     text = (
         f"*{duplicate}* {clip(escape(result.duplicate.title), 80)} was merged into "
         f"*{into}* {clip(escape(result.survivor.title), 80)} by <@{call.user_id}>; {moved} "

@@ -8,6 +8,7 @@ from bot.domain.decisions import Decision, Role
 from bot.services.history import MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
 from bot.slack.blocks.replies import error_reply, text_reply
+from bot.slack.command_text import whole_number
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import clip, escape
 
@@ -63,14 +64,15 @@ def roles_text(current: list[tuple[str, Role]]) -> str:
 
 async def history(call: Invocation) -> None:
     args = call.sub.args
-    if args and not (args[0].isdigit() and 1 <= int(args[0]) <= MAX_HISTORY):
+    count = whole_number(args[0], 1, MAX_HISTORY) if args else 5
+    if count is None:
         await call.reply(
             error_reply(f"Say how many decisions, 1 to {MAX_HISTORY}: `/tradeoff history 5`.")
         )
         return
     decisions = await recent_decisions(
         call.runtime.store, team_id=call.team_id, channel_id=call.channel_id,
-        limit=int(args[0]) if args else 5,
+        limit=count,
     )
     if not decisions:
         await call.reply(text_reply(

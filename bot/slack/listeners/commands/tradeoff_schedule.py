@@ -85,7 +85,7 @@ def _in_channel(text: str) -> dict[str, Any]:
 
 async def digest(call: Invocation) -> None:
     await call.reply(text_reply("Posting the tradeoff digest in this channel…"))
-    call.runtime.spawn(_post_now(call))
+    call.after_ack(_post_now)
 
 
 async def _post_now(call: Invocation) -> None:

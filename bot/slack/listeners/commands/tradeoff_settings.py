@@ -8,21 +8,15 @@ from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
 from bot.services.channel_settings import change_settings, get_settings
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import settings_text
+from bot.slack.command_text import whole_number
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import clip, escape
 
 MAX_CAPACITY = 1000
 
 
-def _whole_number(text: str, low: int, high: int) -> int | None:
-    digits = text.strip().removesuffix("%")
-    if not digits.isdigit() or not low <= int(digits) <= high:
-        return None
-    return int(digits)
-
-
 async def budget(call: Invocation) -> None:
-    value = _whole_number(call.sub.args[0], 0, 100) if len(call.sub.args) == 1 else None
+    value = whole_number(call.sub.args[0], 0, 100) if len(call.sub.args) == 1 else None
     if value is None:
         await call.reply(error_reply(
             "The debt budget is a percentage of capacity from 0 to 100, "
@@ -33,7 +27,7 @@ async def budget(call: Invocation) -> None:
 
 
 async def capacity(call: Invocation) -> None:
-    value = _whole_number(call.sub.args[0], 1, MAX_CAPACITY) if len(call.sub.args) == 1 else None
+    value = whole_number(call.sub.args[0], 1, MAX_CAPACITY) if len(call.sub.args) == 1 else None
     if value is None:
         await call.reply(error_reply(
             f"Capacity is the size points the team takes on per cycle, 1 to {MAX_CAPACITY} "
@@ -60,7 +54,7 @@ async def settings(call: Invocation) -> None:
         await _change(call, what, votes_hidden=hidden)
         return
     if args[0].lower() == "replies" and len(args) == 2:
-        value = _whole_number(args[1], 1, MAX_REPLIES_PER_KIND)
+        value = whole_number(args[1], 1, MAX_REPLIES_PER_KIND)
         if value is not None:
             await _change(
                 call, f"set thread replies to the top *{value}* of each kind.",
