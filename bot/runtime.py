@@ -39,6 +39,9 @@ from bot.web import create_asgi_app
 logger = logging.getLogger(__name__)
 
 SCHEDULER_RETRY_S = 15.0
+# Scheduled digests posted at the same time by one process; each mostly waits on Slack's
+# one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
+CONCURRENT_DIGESTS = 8
 
 _REJECTED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 
@@ -55,6 +58,9 @@ class Runtime:
     refresher: ParentRefresher
     scheduler: DigestScheduler | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _digest_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(CONCURRENT_DIGESTS)
+    )
 
     def publisher(self, client: AsyncWebClient | None = None) -> SlackDigestPublisher:
         return SlackDigestPublisher(client or self.client, self.pacer, self.names)
@@ -98,9 +104,12 @@ class Runtime:
         task.add_done_callback(self._tasks.discard)
 
     async def run_scheduled_digest(self, team_id: str, channel_id: str) -> None:
-        result = await post_scheduled_digest(
-            self.store, self.publisher(), team_id=team_id, channel_id=channel_id
-        )
+        # Many channels share Monday 09:00: they queue for a few posting slots instead of all
+        # taking a database connection and Slack's rate limit at once.
+        async with self._digest_slots:
+            result = await post_scheduled_digest(
+                self.store, self.publisher(), team_id=team_id, channel_id=channel_id
+            )
         await self._after_digest(team_id, channel_id, result)
 
     async def post_now(
@@ -118,10 +127,11 @@ class Runtime:
         async with self.store.unit_of_work() as uow:
             runs = await uow.digests.unfinished(datetime.now(UTC) - MAX_LATENESS)
         for run in runs:
-            result = await post_digest(
-                self.store, self.publisher(), team_id=run.team_id,
-                channel_id=run.channel_id, slot_key=run.slot_key,
-            )
+            async with self._digest_slots:
+                result = await post_digest(
+                    self.store, self.publisher(), team_id=run.team_id,
+                    channel_id=run.channel_id, slot_key=run.slot_key,
+                )
             await self._after_digest(run.team_id, run.channel_id, result)
 
     async def _after_digest(

@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,16 +31,17 @@ def _pg_admin_dsn(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of this test run only, migrated to head once."""
+@contextmanager
+def _migrated_database(prefix: str, sqlite_path: Path) -> Iterator[str]:
+    """A new, migrated database: an SQLite file, or with TEST_DATABASE_URL a PostgreSQL
+    database of its own that is dropped afterwards."""
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if not pg_url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tradeoff.db'}"
+        url = f"sqlite:///{sqlite_path}"
         upgrade_to_head(url)
         yield url
         return
-    name = f"tradeoff_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = _pg_admin_dsn(pg_url)
     asyncio.run(_pg_execute(admin, f'CREATE DATABASE "{name}"'))
     url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
@@ -58,24 +60,18 @@ async def _pg_execute(dsn: str, sql: str) -> None:
         await conn.close()
 
 
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this test run only, migrated to head once."""
+    with _migrated_database("tradeoff_test", tmp_path_factory.mktemp("db") / "t.db") as url:
+        yield url
+
+
 @pytest.fixture
 def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     """A database of this test only (for scheduler tests, whose jobs are global), migrated."""
-    pg_url = os.environ.get("TEST_DATABASE_URL")
-    if not pg_url:
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-        upgrade_to_head(url)
+    with _migrated_database("tradeoff_fresh", tmp_path / "fresh.db") as url:
         yield url
-        return
-    name = f"tradeoff_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = _pg_admin_dsn(pg_url)
-    asyncio.run(_pg_execute(admin, f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_to_head(url)
-        yield url
-    finally:
-        asyncio.run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

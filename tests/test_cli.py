@@ -4,7 +4,6 @@ and exactly what it prints."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -14,23 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.slack_api import FakeSlack
+from tests.support.processes import TRADEOFF, clean_env
 
-TRADEOFF = Path(sys.executable).parent / "tradeoff"
 RUN_TIMEOUT_S = 120
 BASE_URL = "https://tradeoff.example.com"
 EVENTS_URL = f"{BASE_URL}/slack/events"
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    """This process's environment without the bot's own settings, plus `overrides`."""
-    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SLACK_") and key not in drop
-    }
-    env.update(overrides)
-    return env
 
 
 def run_tradeoff(

@@ -12,7 +12,8 @@ from bot.store.unit_of_work import Store
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies
 from tests.support.items import add_item
-from tests.test_serve_process import BOT_TOKEN, TRADEOFF, clean_env
+from tests.support.processes import TRADEOFF, clean_env
+from tests.test_serve_process import BOT_TOKEN
 
 
 def _seeded_database(tmp_path: Path) -> str:

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.domain.items import Kind
 from tests.conftest import Bot
-from tests.support.digests import messages_of, parents, replies, runs_of, ts_of
+from tests.support.digests import messages_of, parents, replies, runs_of, ts_of, wait_until_posted
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
-
-
-async def _wait_complete(bot: Bot) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            runs = await runs_of(bot.store, bot.team_id)
-            if runs and runs[-1].status != "posting":
-                return
-            await asyncio.sleep(0.02)
 
 
 async def test_digest_posts_a_parent_and_one_reply_per_item(bot: Bot) -> None:
@@ -28,7 +17,7 @@ async def test_digest_posts_a_parent_and_one_reply_per_item(bot: Bot) -> None:
 
     response = await bot.slack.command("/tradeoff", "digest")
     assert "Posting the tradeoff digest" in reply_text(response)
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
 
     [parent] = parents(bot.fake)
     assert parent.params["channel"] == "C111"
@@ -62,7 +51,7 @@ async def test_thread_replies_are_capped_per_kind_and_the_rest_counted(bot: Bot)
     await bot.slack.command("/tradeoff", "settings replies 3")
 
     await bot.slack.command("/tradeoff", "digest")
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
 
     thread = replies(bot.fake)
     assert len(thread) == 4  # top 3 debt + the one feature
@@ -72,7 +61,7 @@ async def test_thread_replies_are_capped_per_kind_and_the_rest_counted(bot: Bot)
 
 async def test_empty_channel_gets_a_short_friendly_digest(bot: Bot) -> None:
     await bot.slack.command("/tradeoff", "digest")
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
 
     [parent] = parents(bot.fake)
     assert "Nothing is open in this channel" in str(parent.params["blocks"])
@@ -83,7 +72,7 @@ async def test_quiet_channel_with_nothing_open_gets_no_digest(bot: Bot) -> None:
     await bot.slack.command("/tradeoff", "schedule quiet")
 
     await bot.slack.command("/tradeoff", "digest")
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
 
     assert parents(bot.fake) == []
     [notice] = await bot.fake.wait_for("response_url")

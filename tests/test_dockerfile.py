@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from tests.fakes.slack_api import FakeSlack
+from tests.support.processes import clean_env
 from tests.support.slack_requests import SIGNING_SECRET
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -203,17 +204,6 @@ class BuiltImage:
     healthcheck: list[str]
 
 
-def clean_env() -> dict[str, str]:
-    """This process's environment without Slack, database or interpreter-selection settings."""
-    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
-    drop |= {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
-    return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SLACK_") and key not in drop
-    }
-
-
 def in_rootfs(rootfs: Path, path: PurePosixPath) -> Path:
     return rootfs.joinpath(*path.parts[1:]) if path.is_absolute() else rootfs / path
 
@@ -235,7 +225,7 @@ def copy_into(rootfs: Path, workdir: PurePosixPath, args: str) -> None:
 
 
 def build_env(bin_dir: Path, dockerfile_env: dict[str, str]) -> dict[str, str]:
-    env = clean_env()
+    env = clean_env(drop_interpreter=True)
     # The image turns pip's cache off to stay small; here the cache only makes the replay fast.
     env.update({k: v for k, v in dockerfile_env.items() if k != "PIP_NO_CACHE_DIR"})
     env["VIRTUAL_ENV"] = str(bin_dir.parent)

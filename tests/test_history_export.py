@@ -24,7 +24,7 @@ from tests.conftest import Bot, bot_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.support.bot_server import running_bot
 from tests.support.db import stored_items
-from tests.support.digests import parents, replies, runs_of, ts_of
+from tests.support.digests import parents, replies, runs_of, ts_of, wait_until_posted
 from tests.support.items import add_item
 from tests.support.slack_requests import SlackSender, fixture
 
@@ -227,22 +227,13 @@ def agree_payload(bot: Bot, user_id: str, run_id: int, parent_ts: str) -> dict[s
     return payload
 
 
-async def _wait_complete(bot: Bot) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            runs = await runs_of(bot.store, bot.team_id)
-            if runs and runs[-1].status != "posting":
-                return
-            await asyncio.sleep(0.02)
-
-
 async def test_a_decision_signed_off_in_a_digest_shows_in_history(bot: Bot) -> None:
     await bot.slack.command("/tradeoff", "role <@U111> lead")
     await bot.slack.command("/tradeoff", "role <@U222|pat> pm")
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", votes=2, size="S")
     await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", votes=1, size="M")
     await bot.slack.command("/tradeoff", "digest")
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
     [run] = await runs_of(bot.store, bot.team_id)
     [parent] = parents(bot.fake)
     before = datetime.now(UTC)

@@ -13,7 +13,7 @@ from bot.store.models import ItemRow, VoteRow
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot
 from tests.support.db import stored_items
-from tests.support.digests import parents, replies, runs_of, ts_of
+from tests.support.digests import parents, replies, ts_of, wait_until_posted
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 
@@ -52,15 +52,6 @@ async def two_duplicates(bot: Bot) -> None:
     """D-1 voted by UV0..UV2, D-2 by UV0 and UV1."""
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky CI tests", votes=3, size="S")
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Tests fail at random", votes=2, size="S")
-
-
-async def _wait_complete(bot: Bot) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            runs = await runs_of(bot.store, bot.team_id)
-            if runs and runs[-1].status != "posting":
-                return
-            await asyncio.sleep(0.02)
 
 
 async def test_merge_moves_the_new_voters_and_closes_the_duplicate(bot: Bot) -> None:
@@ -114,7 +105,7 @@ async def test_a_merge_without_votes_says_no_vote_moved(bot: Bot) -> None:
 async def test_merge_tells_the_digest_thread_and_redraws_its_parent(bot: Bot) -> None:
     await two_duplicates(bot)
     await bot.slack.command("/tradeoff", "digest")
-    await _wait_complete(bot)
+    await wait_until_posted(bot.store, bot.team_id)
     [parent] = parents(bot.fake)
     assert [c.params["text"].split()[0] for c in replies(bot.fake)] == ["D-1", "D-2"]
     assert bot.fake.calls_to("chat.update") == []

@@ -3,12 +3,9 @@ to the fake Slack, answering signed requests on a loopback port."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,31 +16,13 @@ import httpx
 import pytest
 
 from tests.fakes.slack_api import FakeSlack
+from tests.support.processes import TRADEOFF, clean_env, free_port
 from tests.support.slack_requests import SIGNING_SECRET, fixture, signed_headers
 
-TRADEOFF = Path(sys.executable).parent / "tradeoff"
 BOT_TOKEN = "xoxb-test-token"
 STARTUP_TIMEOUT_S = 20.0
 EXIT_TIMEOUT_S = 10.0
 FORM = "application/x-www-form-urlencoded"
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    """This process's environment without the bot's own settings, plus `overrides`."""
-    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SLACK_") and key not in drop
-    }
-    env.update(overrides)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve_env(fake: FakeSlack, db: Path, port: int) -> dict[str, str]:

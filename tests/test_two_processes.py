@@ -17,16 +17,9 @@ from bot.store.unit_of_work import Store
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies, runs_of
 from tests.support.items import add_item
+from tests.support.processes import TRADEOFF, clean_env, free_port
 from tests.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
-from tests.test_serve_process import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    STARTUP_TIMEOUT_S,
-    TRADEOFF,
-    clean_env,
-    free_port,
-    stop,
-)
+from tests.test_serve_process import BOT_TOKEN, SIGNING_SECRET, STARTUP_TIMEOUT_S, stop
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
+from bot.store.dialect import upsert_insert
 from bot.store.models import DigestMessageRow, DigestRunRow
 
 
@@ -60,10 +60,8 @@ class DigestRepository:
 
         The unique (team, channel, slot) key decides between processes racing for a slot.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
-            insert(DigestRunRow)
+            upsert_insert(self._session, DigestRunRow)
             .values(
                 team_id=team_id,
                 channel_id=channel_id,

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import Item, ItemDraft, ItemRef, Kind, Size, Status, Urgency
+from bot.store.dialect import upsert_insert
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 
 
@@ -45,9 +45,9 @@ class ItemRepository:
 
     async def _next_number(self, team_id: str, kind: Kind) -> int:
         # One upsert, so two concurrent adds in a workspace can never draw the same number.
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = insert(ItemCounterRow).values(team_id=team_id, kind=kind.value, last_number=1)
+        values = upsert_insert(self._session, ItemCounterRow).values(
+            team_id=team_id, kind=kind.value, last_number=1
+        )
         upsert = values.on_conflict_do_update(
             index_elements=[ItemCounterRow.team_id, ItemCounterRow.kind],
             set_={"last_number": ItemCounterRow.last_number + 1},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.store.models import DigestMessageRow, DigestRunRow
@@ -44,3 +46,13 @@ async def messages_of(store: Store, run_id: int) -> list[DigestMessageRow]:
             .order_by(DigestMessageRow.position)
         )
         return list(rows)
+
+
+async def wait_until_posted(store: Store, team_id: str) -> DigestRunRow:
+    """The workspace's newest digest run, once it is no longer being posted."""
+    async with asyncio.timeout(10):
+        while True:
+            runs = await runs_of(store, team_id)
+            if runs and runs[-1].status != "posting":
+                return runs[-1]
+            await asyncio.sleep(0.02)

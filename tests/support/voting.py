@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from bot.domain.items import ItemRef
 from bot.store.models import ItemRow, VoteRow
 from tests.conftest import Bot
-from tests.support.digests import parents, replies, runs_of, ts_of
+from tests.support.digests import parents, replies, ts_of, wait_until_posted
 
 
 @dataclass(frozen=True)
@@ -23,13 +22,7 @@ class PostedDigest:
 async def post_digest(bot: Bot) -> PostedDigest:
     """`/tradeoff digest` through Slack, waited for until it is complete."""
     await bot.slack.command("/tradeoff", "digest")
-    async with asyncio.timeout(10):
-        while True:
-            runs = await runs_of(bot.store, bot.team_id)
-            if runs and runs[-1].status != "posting":
-                break
-            await asyncio.sleep(0.02)
-    run = runs[-1]
+    run = await wait_until_posted(bot.store, bot.team_id)
     parent = next(p for p in parents(bot.fake) if ts_of(p) == run.parent_ts)
     thread = [r for r in replies(bot.fake) if r.params["thread_ts"] == ts_of(parent)]
     return PostedDigest(
