@@ -56,7 +56,7 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
             age_label(item.created_at, digest.now),
             votes_label(item.votes),
             f"{item.interest:g} h/week" if item.interest else "",
-            f"score {entry.score.value:g}",
+            entry.score.label(),
         ]
         lines += textwrap.wrap(
             " · ".join(f for f in facts if f), width, initial_indent="    ",

@@ -257,7 +257,7 @@ def test_a_cell_shows_id_title_impact_size_age_votes_and_score() -> None:
         "size L · 3 days old · 1 vote · 6 h/week interest · *score 2.4*"
     )
     assert feature_cell == (
-        "*1. F-2* Dark mode\nUsers ask\nunsized · 2 weeks old · 2 votes · *score 1*"
+        "*1. F-2* Dark mode\nUsers ask\nunsized · 2 weeks old · 2 votes · *needs an estimate*"
     )
 
 
@@ -269,7 +269,7 @@ def test_cell_age_and_votes_wording() -> None:
     digest = compose_digest(items, _settings(), NOW)
     debt_cell, feature_cell = _field_rows(parent_message(digest))[1]
 
-    assert debt_cell.endswith("size XS · new today · 0 votes · *score 1*")
+    assert debt_cell.endswith("size XS · new today · 0 votes · impact not quantified · *score 1*")
     assert feature_cell.endswith("size XL · 1 day old · 14 votes · *score 1.9*")
 
 

@@ -90,13 +90,24 @@ def test_size_points(size: Size, points: int, value: float, shown: str) -> None:
     assert s.explain() == f"(39 votes + 1 urgency) ÷ {points} = {shown}"
 
 
-def test_unsized_item_counts_as_medium_and_says_so() -> None:
+def test_an_unsized_item_is_not_scored_and_says_why() -> None:
     s = score(_item(votes=2, urgency=Urgency.MEDIUM))
 
-    assert s.size_points == 3
-    assert s.size_assumed is True
-    assert s.value == 1.7  # (2 + 3) / 3 = 1.666…
-    assert s.explain() == "(2 votes + 3 urgency) ÷ 3 (size assumed M) = 1.7"
+    assert s.size_assumed is True and s.estimated is False
+    assert s.label() == "needs an estimate"
+    assert s.explain() == (
+        "(2 votes + 3 urgency) ÷ size: not scored until a lead estimates its size"
+    )
+
+
+def test_unsized_items_rank_after_every_estimated_one_and_are_never_picked() -> None:
+    unsized = _item(Kind.FEATURE, 1, votes=40, urgency=Urgency.HIGH)
+    small = _item(Kind.FEATURE, 2, votes=0, size=Size.XL)
+
+    ranked = rank([unsized, small])
+
+    assert [r.item.ref.number for r in ranked] == [2, 1]
+    assert recommend([], ranked, 100, 0).picked == [ranked[0]]
 
 
 @pytest.mark.parametrize(
@@ -336,14 +347,16 @@ def test_recommendation_respects_capacity_budget_and_is_greedy_complete(
     assert plan.picked == [r for r in debt if r.item.ref in picked_refs] + [
         r for r in features if r.item.ref in picked_refs
     ]
-    # Greedy completeness: nothing left out would still fit in what its kind had left.
+    # Unsized items are never picked: their size is unknown.
+    assert all(r.score.estimated for r in plan.picked)
+    # Greedy completeness: no estimated item left out would still fit in what its kind had left.
     debt_left = debt_budget - plan.debt_points
     room_left = capacity - plan.debt_points - plan.feature_points
     for r in debt:
-        if r.item.ref not in picked_refs:
+        if r.item.ref not in picked_refs and r.score.estimated:
             assert r.score.size_points > debt_left
     for r in features:
-        if r.item.ref not in picked_refs:
+        if r.item.ref not in picked_refs and r.score.estimated:
             assert r.score.size_points > room_left
 
 

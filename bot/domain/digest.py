@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.domain.backlog_health import BacklogHealth, check_health
 from bot.domain.channel_settings import ChannelSettings
 from bot.domain.items import Item, Kind
 
@@ -48,6 +49,8 @@ class Digest:
     agreements: list[Agreement] = field(default_factory=list)
     decision: Decision | None = None
     unshown_open: int = 0  # open items of the channel that the posted digest did not show
+    leads: list[str] = field(default_factory=list)  # named where items need an estimate
+    health: BacklogHealth | None = None
 
     @property
     def tallies_hidden(self) -> bool:
@@ -119,6 +122,7 @@ def compose_digest(
     return Digest(
         now=now,
         week_of=week_start(local.date()),
+        health=check_health(open_items, now),
         debt=debt,
         features=features,
         plan=plan,

@@ -51,6 +51,12 @@ class Size(StrEnum):
     XL = "XL"
 
 
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class Urgency(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -214,6 +220,7 @@ class Item:
     closed_by: str | None = None
     interest: float | None = None
     merged_into: ItemRef | None = None
+    size_confidence: Confidence | None = None
     votes: int = 0
     voters: list[str] = field(default_factory=list)
 
@@ -224,3 +231,14 @@ class Item:
     @property
     def is_open(self) -> bool:
         return self.status is Status.OPEN
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One entry of an item's audit trail."""
+
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: str
+    changed_at: datetime

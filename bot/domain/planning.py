@@ -38,16 +38,17 @@ def recommend(
     """Fill the debt budget with the best debt that fits, then the rest with the best features.
 
     An item too big for what is left is skipped and smaller ones after it are tried, so one XL
-    item cannot block the whole cycle. Unused debt budget goes to features.
+    item cannot block the whole cycle. Unused debt budget goes to features. Unsized items are
+    never picked: nobody can plan work of unknown size.
     """
     picked: list[Ranked] = []
     debt_room = capacity * budget_pct / 100
-    for ranked in debt:
+    for ranked in (r for r in debt if r.score.estimated):
         if ranked.score.size_points <= debt_room:
             picked.append(ranked)
             debt_room -= ranked.score.size_points
     room = capacity - sum(r.score.size_points for r in picked)
-    for ranked in features:
+    for ranked in (r for r in features if r.score.estimated):
         if ranked.score.size_points <= room:
             picked.append(ranked)
             room -= ranked.score.size_points

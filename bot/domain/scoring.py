@@ -3,8 +3,9 @@
 score = cost of delay / size points, where
   cost of delay = votes + urgency weight + interest (hours the debt costs per week)
   urgency weight: low 1, medium 3, high 5 (unset counts as low)
-  size points:    XS 1, S 2, M 3, L 5, XL 8 (unsized counts as M until someone estimates it)
-Higher scores first; a tie goes to the older item, which has waited longer.
+  size points:    XS 1, S 2, M 3, L 5, XL 8
+Higher scores first; a tie goes to the older item, which has waited longer. An unsized item has
+no score: it is ranked after every estimated one and never picked, until a lead estimates it.
 """
 
 from __future__ import annotations
@@ -43,13 +44,22 @@ class Score:
     def value(self) -> float:
         return round(self.cost_of_delay / self.size_points, 1)
 
+    @property
+    def estimated(self) -> bool:
+        return not self.size_assumed
+
+    def label(self) -> str:
+        """`score 5.3`, or why there is none yet."""
+        return f"score {self.value:g}" if self.estimated else "needs an estimate"
+
     def explain(self) -> str:
         """E.g. `(5 votes + 5 urgency + 6 h/week) ÷ 3 = 5.3`."""
         parts = [votes_label(self.votes), f"{self.urgency_weight} urgency"]
         if self.interest:
             parts.append(f"{self.interest:g} h/week")
-        size = f"{self.size_points}{' (size assumed M)' if self.size_assumed else ''}"
-        return f"({' + '.join(parts)}) ÷ {size} = {self.value:g}"
+        if self.size_assumed:
+            return f"({' + '.join(parts)}) ÷ size: not scored until a lead estimates its size"
+        return f"({' + '.join(parts)}) ÷ {self.size_points} = {self.value:g}"
 
 
 def score(item: Item, *, count_votes: bool = True) -> Score:
@@ -71,7 +81,14 @@ class Ranked:
 
 
 def rank(items: Iterable[Item], *, count_votes: bool = True) -> list[Ranked]:
-    """Items best first by score, ties to the oldest; ranks start at 1."""
+    """Estimated items best first by score, ties to the oldest, then the unsized ones by age;
+    ranks start at 1."""
     scored = [(item, score(item, count_votes=count_votes)) for item in items]
-    scored.sort(key=lambda pair: (-pair[1].cost_of_delay / pair[1].size_points, pair[0].created_at))
+    scored.sort(
+        key=lambda pair: (
+            pair[1].size_assumed,
+            -pair[1].cost_of_delay / pair[1].size_points if pair[1].estimated else 0,
+            pair[0].created_at,
+        )
+    )
     return [Ranked(item, s, position) for position, (item, s) in enumerate(scored, start=1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.decisions import SPLIT_WINDOW, decision_split
+from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.store.digest_repository import DigestRun
 from bot.store.unit_of_work import UnitOfWork
@@ -30,4 +30,5 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
         agreements=await uow.decisions.agreements(run.id),
         decision=decision,
         unshown_open=max(0, unshown),
+        leads=[u for u, r in await uow.roles.all(run.team_id, run.channel_id) if r is Role.LEAD],
     )

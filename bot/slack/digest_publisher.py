@@ -36,10 +36,10 @@ class SlackDigestPublisher:
         self._names = names or NameResolver()
 
     async def post_parent(self, channel_id: str, digest: Digest) -> str:
-        voters = set()
+        people = set(digest.leads)
         if digest.tallies_hidden:
-            voters = {u for r in digest.debt + digest.features for u in r.item.voters}
-        names = await self._names.names(self._client, voters) if voters else {}
+            people |= {u for r in digest.debt + digest.features for u in r.item.voters}
+        names = await self._names.names(self._client, people) if people else {}
         return await self._post(channel_id, parent_message(digest, names))
 
     async def post_reply(

@@ -80,7 +80,7 @@ class ParentRefresher:
         except StoreUnavailable as exc:
             logger.warning("parent of digest %s not redrawn: %s", run_id, exc)
             return
-        people = {a.user_id for a in digest.agreements}
+        people = {a.user_id for a in digest.agreements} | set(digest.leads)
         if digest.tallies_hidden:
             people |= {u for i in digest.debt + digest.features for u in i.item.voters}
         if digest.decision:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
@@ -126,19 +126,24 @@ class DigestRepository:
         """Record what the digest shows before anything is posted: one planned reply per
         threaded item, in order, and the items only the parent's columns show."""
         rows = [(ref, True) for ref in threaded] + [(ref, False) for ref in shown_only]
-        self._session.add_all(
-            DigestMessageRow(
-                run_id=run.id,
-                team_id=run.team_id,
-                channel_id=run.channel_id,
-                item_kind=ref.kind.value,
-                item_number=ref.number,
-                position=position,
-                in_thread=in_thread,
-            )
-            for position, (ref, in_thread) in enumerate(rows)
+        if not rows:
+            return
+        # One executemany without returned ids: ORM objects cost one INSERT each on SQLite.
+        await self._session.execute(
+            insert(DigestMessageRow),
+            [
+                {
+                    "run_id": run.id,
+                    "team_id": run.team_id,
+                    "channel_id": run.channel_id,
+                    "item_kind": ref.kind.value,
+                    "item_number": ref.number,
+                    "position": position,
+                    "in_thread": in_thread,
+                }
+                for position, (ref, in_thread) in enumerate(rows)
+            ],
         )
-        await self._session.flush()
 
     async def messages(self, run_id: int) -> list[DigestMessage]:
         rows = await self._session.scalars(

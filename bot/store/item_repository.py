@@ -8,9 +8,19 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.items import Item, ItemDraft, ItemRef, Kind, Size, Status, Urgency
+from bot.domain.items import (
+    Confidence,
+    Item,
+    ItemChange,
+    ItemDraft,
+    ItemRef,
+    Kind,
+    Size,
+    Status,
+    Urgency,
+)
 from bot.store.dialect import upsert_insert
-from bot.store.models import ItemCounterRow, ItemRow, VoteRow
+from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow, VoteRow
 
 
 class ItemRepository:
@@ -40,6 +50,8 @@ class ItemRepository:
             updated_at=now,
         )
         self._session.add(row)
+        ref = ItemRef(draft.kind, number)
+        await self.record_change(team_id, ref, "created", None, draft.title, author_id, now)
         await self._session.flush()
         return _to_item(row, votes=0)
 
@@ -122,7 +134,7 @@ class ItemRepository:
     async def set_status(
         self, team_id: str, ref: ItemRef, status: Status, by_user: str, now: datetime
     ) -> bool:
-        """Close an open item; False when it was not open (a concurrent close won)."""
+        """Close an open item (kept in its audit trail); False when it was not open."""
         stmt = (
             update(ItemRow)
             .where(
@@ -134,14 +146,45 @@ class ItemRepository:
             .values(status=status.value, closed_at=now, closed_by=by_user, updated_at=now)
         )
         result = await self._session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0))
+        changed = bool(getattr(result, "rowcount", 0))
+        if changed:
+            await self.record_change(team_id, ref, "status", "open", status.value, by_user, now)
+        return changed
 
-    async def mark_merged(
-        self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime
-    ) -> bool:
-        """Close an open duplicate as merged into another item."""
-        if not await self.set_status(team_id, ref, Status.MERGED, by_user, now):
-            return False
+    async def set_estimate(
+        self,
+        team_id: str,
+        ref: ItemRef,
+        size: Size,
+        confidence: Confidence | None,
+        by_user: str,
+        now: datetime,
+    ) -> Item | None:
+        """Size an item (kept in its audit trail); None when there is no such item."""
+        item = await self.get(team_id, ref)
+        if item is None:
+            return None
+        await self._update(team_id, ref, now, size=size.value,
+                           size_confidence=confidence.value if confidence else None)
+        old = _size_text(item.size, item.size_confidence)
+        await self.record_change(
+            team_id, ref, "size", old, _size_text(size, confidence), by_user, now
+        )
+        return await self.get(team_id, ref)
+
+    async def set_interest(
+        self, team_id: str, ref: ItemRef, hours: float, by_user: str, now: datetime
+    ) -> Item | None:
+        """Set a debt item's weekly interest (kept in its audit trail)."""
+        item = await self.get(team_id, ref)
+        if item is None:
+            return None
+        await self._update(team_id, ref, now, interest=hours)
+        old = None if item.interest is None else f"{item.interest:g} h/week"
+        await self.record_change(team_id, ref, "interest", old, f"{hours:g} h/week", by_user, now)
+        return await self.get(team_id, ref)
+
+    async def _update(self, team_id: str, ref: ItemRef, now: datetime, **values: object) -> None:
         await self._session.execute(
             update(ItemRow)
             .where(
@@ -149,8 +192,49 @@ class ItemRepository:
                 ItemRow.kind == ref.kind.value,
                 ItemRow.number == ref.number,
             )
-            .values(merged_into=str(into))
+            .values(updated_at=now, **values)
         )
+
+    async def record_change(
+        self,
+        team_id: str,
+        ref: ItemRef,
+        field: str,
+        old: str | None,
+        new: str | None,
+        by_user: str,
+        now: datetime,
+    ) -> None:
+        self._session.add(
+            ItemChangeRow(
+                team_id=team_id, item_kind=ref.kind.value, item_number=ref.number, field=field,
+                old_value=old, new_value=new, changed_by=by_user, changed_at=now,
+            )
+        )
+
+    async def changes(self, team_id: str, ref: ItemRef) -> list[ItemChange]:
+        """The item's audit trail, oldest first."""
+        rows = await self._session.scalars(
+            select(ItemChangeRow)
+            .where(
+                ItemChangeRow.team_id == team_id,
+                ItemChangeRow.item_kind == ref.kind.value,
+                ItemChangeRow.item_number == ref.number,
+            )
+            .order_by(ItemChangeRow.changed_at, ItemChangeRow.id)
+        )
+        return [
+            ItemChange(r.field, r.old_value, r.new_value, r.changed_by, r.changed_at) for r in rows
+        ]
+
+    async def mark_merged(
+        self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime
+    ) -> bool:
+        """Close an open duplicate as merged into another item."""
+        if not await self.set_status(team_id, ref, Status.MERGED, by_user, now):
+            return False
+        await self._update(team_id, ref, now, merged_into=str(into))
+        await self.record_change(team_id, ref, "merged_into", None, str(into), by_user, now)
         return True
 
     async def add_votes(
@@ -215,6 +299,13 @@ def _to_item(row: ItemRow, votes: int, voters: list[str] | None = None) -> Item:
         closed_by=row.closed_by,
         interest=row.interest,
         merged_into=ItemRef.parse(row.merged_into) if row.merged_into else None,
+        size_confidence=Confidence(row.size_confidence) if row.size_confidence else None,
         votes=int(votes),
         voters=voters or [],
     )
+
+
+def _size_text(size: Size | None, confidence: Confidence | None) -> str | None:
+    if size is None:
+        return None
+    return f"{size.value} ({confidence.value} confidence)" if confidence else size.value

@@ -84,6 +84,7 @@ class ItemRow(Base):
     closed_by: Mapped[str | None] = mapped_column(String(32))
     interest: Mapped[float | None] = mapped_column(Float)
     merged_into: Mapped[str | None] = mapped_column(String(16))
+    size_confidence: Mapped[str | None] = mapped_column(String(8))
 
 
 class ItemCounterRow(Base):
@@ -260,10 +261,29 @@ class DecisionItemRow(Base):
     __tablename__ = "decision_items"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
     item_kind: Mapped[str] = mapped_column(String(16))
     item_number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     size_points: Mapped[int] = mapped_column(Integer)
     votes: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
+
+
+class ItemChangeRow(Base):
+    """One change to one field of an item: who, when, from what, to what."""
+
+    __tablename__ = "item_changes"
+    __table_args__ = (Index("ix_item_changes_item", "team_id", "item_kind", "item_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,9 +6,10 @@ from typing import Any
 
 from bot.domain.digest import Digest
 from bot.domain.items import Item, Kind, Status
-from bot.domain.labels import age_label, votes_label
+from bot.domain.labels import age_label, plural, votes_label
 from bot.domain.scoring import Ranked
 from bot.slack.blocks.elements import context, mrkdwn, section
+from bot.slack.blocks.estimate_modal import estimate_button
 from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT
 from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
 from bot.slack.text import clip, escape
@@ -57,6 +58,7 @@ def parent_message(digest: Digest, names: Names | None = None) -> Message:
         blocks.append(context(
             f"…and {digest.hidden_count} more open items: see `/tradeoff list`."
         ))
+    blocks += _care_blocks(digest, names)
     blocks += [{"type": "divider"}, section(_plan_text(digest))]
     blocks += sign_off_blocks(digest, names)
     if not digest.tallies_hidden:
@@ -73,7 +75,7 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
     kind = "tech debt" if item.kind is Kind.DEBT else "feature request"
     heading = f"*{item.ref}* · #{ranked.rank} {kind}"
     if not digest.tallies_hidden:
-        heading += f" · score {ranked.score.value:g}"
+        heading += f" · {ranked.score.label()}"
     lines = [
         heading,
         f"*{escape(item.title)}*",
@@ -83,10 +85,37 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
     how = f"React with :+1: to vote for {item.ref}."
     if not digest.tallies_hidden:
         how += f" {ranked.score.explain()}"
+    body = section(clip("\n".join(lines), MAX_SECTION_TEXT))
+    body["accessory"] = estimate_button(item.ref)  # the lead sizes it from here
     return {
         "text": f"{item.ref} {clip(escape(item.title), 200)}: react with :+1: to vote",
-        "blocks": [section(clip("\n".join(lines), MAX_SECTION_TEXT)), context(how)],
+        "blocks": [body, context(how)],
     }
+
+
+def _care_blocks(digest: Digest, names: Names) -> list[dict[str, Any]]:
+    """What the lead and the PM should look at: unsized items, and the backlog's health."""
+    health = digest.health
+    if health is None or health.is_healthy:
+        return []
+    blocks = []
+    if health.unsized:
+        leads = ", ".join(display_name(u, names) for u in digest.leads) or "no lead set yet"
+        blocks.append(context(
+            f"*Needs an estimate* (lead: {leads}): "
+            + clip(", ".join(str(i.ref) for i in health.unsized), 1500)
+            + " — not scored or picked until sized."
+        ))
+    parts = []
+    if health.stale:
+        parts.append(f"{plural(len(health.stale), 'item')} open over 8 weeks with no votes")
+    if health.duplicates:
+        parts.append(f"{plural(len(health.duplicates), 'likely duplicate pair')}")
+    if health.unquantified:
+        parts.append(f"{plural(len(health.unquantified), 'debt item')} without interest")
+    if parts:
+        blocks.append(context("Backlog health: " + " · ".join(parts) + " — `/tradeoff health`."))
+    return blocks
 
 
 def closed_text(items: list[Item]) -> str:
@@ -105,7 +134,7 @@ def _closed_label(item: Item) -> str:
 
 def _cell(ranked: Ranked, digest: Digest, names: Names) -> str:
     item = ranked.item
-    score = "" if digest.tallies_hidden else f" · *score {ranked.score.value:g}*"
+    score = "" if digest.tallies_hidden else f" · *{ranked.score.label()}*"
     return "\n".join([
         f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), _CELL_TITLE)}",
         clip(escape(item.impact.replace("\n", " ")), _CELL_IMPACT),
@@ -121,6 +150,8 @@ def _facts(item: Item, digest: Digest, names: Names) -> str:
     ]
     if item.interest:
         facts.append(f"{item.interest:g} h/week interest")
+    elif item.kind is Kind.DEBT:
+        facts.append("impact not quantified")
     return " · ".join(facts)
 
 

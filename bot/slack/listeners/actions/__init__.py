@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.actions import agree
+from bot.slack.listeners.actions import agree, estimate, merge_duplicate
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -14,3 +14,5 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     agree.register(app, runtime)
+    estimate.register(app, runtime)
+    merge_duplicate.register(app, runtime)

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks.replies import error_reply, usage_reply
 from bot.slack.command_text import parse_subcommand
 from bot.slack.listeners.commands import (
+    tradeoff_care,
     tradeoff_export,
     tradeoff_items,
     tradeoff_people,
@@ -46,6 +47,10 @@ SUBCOMMANDS: dict[str, SubCommandHandler] = {
     "roles": tradeoff_people.roles,
     "history": tradeoff_people.history,
     "export": tradeoff_export.export,
+    "estimate": tradeoff_care.estimate,
+    "interest": tradeoff_care.interest,
+    "show": tradeoff_care.show,
+    "health": tradeoff_care.health,
 }
 
 

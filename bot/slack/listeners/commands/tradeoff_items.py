@@ -1,24 +1,16 @@
-"""`/tradeoff list`, `done <id>` and `drop <id>`."""
+"""`/tradeoff list`, `done <id>`, `drop <id>` and `merge <duplicate> <into>`."""
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
-
 from bot.domain.items import ItemRef, Status
-from bot.domain.labels import votes_label
 from bot.services.channel_settings import get_settings
 from bot.services.close_item import close_item
 from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.services.list_items import list_open_items
-from bot.services.merge_items import MergeRefused, merge_items
 from bot.slack.blocks.replies import error_reply, item_closed_text, list_reply, text_reply
-from bot.slack.errors import slack_error_code
 from bot.slack.listeners.commands.invocation import Invocation
+from bot.slack.merging import MergeFailed, merge_and_announce
 from bot.slack.text import clip, escape
-
-logger = logging.getLogger(__name__)
 
 _CLOSING = {"done": Status.DONE, "drop": Status.DROPPED}
 
@@ -66,32 +58,12 @@ async def merge(call: Invocation) -> None:
             "Say the duplicate, then the item to keep: `/tradeoff merge D-7 D-3`."
         ))
         return
-    duplicate, into = refs[0], refs[1]
     try:
-        result = await merge_items(
-            call.runtime.store, team_id=call.team_id, duplicate=duplicate, into=into,
-            user_id=call.user_id,
+        text = await merge_and_announce(
+            call.runtime, call.client, team_id=call.team_id, user_id=call.user_id,
+            duplicate=refs[0], into=refs[1],
         )
-    except (ItemNotFound, ItemNotOpen, MergeRefused) as exc:
-        await call.reply(error_reply(escape(str(exc))))
+    except MergeFailed as exc:
+        await call.reply(error_reply(str(exc)))
         return
-    moved = f"{votes_label(result.votes_moved)} moved"
-    text = (
-        f"*{duplicate}* {clip(escape(result.duplicate.title), 80)} was merged into "
-        f"*{into}* {clip(escape(result.survivor.title), 80)} by <@{call.user_id}>; {moved} "
-        f"(one per person). Votes on {duplicate} now count for {into}."
-    )
     await call.reply({"response_type": "in_channel", **text_reply(text)})
-    threads = [t for t in (result.duplicate_thread, result.survivor_thread) if t is not None]
-    for thread in dict.fromkeys(threads):
-        await _tell_thread(call, thread.channel_id, thread.parent_ts, text)
-        call.runtime.refresher.touch(thread.run_id, call.client)
-
-
-async def _tell_thread(call: Invocation, channel_id: str, parent_ts: str, text: str) -> None:
-    try:
-        await call.client.chat_postMessage(
-            channel=channel_id, thread_ts=parent_ts, **text_reply(text)
-        )
-    except SlackApiError as exc:
-        logger.warning("could not tell the digest thread: %s", slack_error_code(exc))

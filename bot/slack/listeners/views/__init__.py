@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.views import log_item_submission
+from bot.slack.listeners.views import estimate_submission, log_item_submission
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -14,4 +14,5 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     log_item_submission.register(app, runtime)
+    estimate_submission.register(app, runtime)
 

@@ -1,0 +1,67 @@
+"""Backlog health, the PM's view: what looks stale, duplicated, unsized or unquantified.
+
+Nothing here closes anything; it only points at items a person should look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+
+from bot.domain.items import Item, Kind
+
+STALE_AFTER = timedelta(weeks=8)
+DUPLICATE_SIMILARITY = 0.8
+# Words that make two titles look different without changing what they are about.
+_FILLER = frozenset({"a", "an", "the", "of", "in", "on", "for", "to", "and", "with", "our"})
+_WORD = re.compile(r"[\w-]+")
+
+
+def title_tokens(title: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(title.lower()) if w not in _FILLER)
+
+
+def similarity(a: str, b: str) -> float:
+    """Token-set similarity of two titles: shared words over all words (Jaccard), 0 to 1."""
+    left, right = title_tokens(a), title_tokens(b)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    keep: Item  # the older item: merging into it keeps the id people already use
+    duplicate: Item
+    similarity: float
+
+
+@dataclass(frozen=True)
+class BacklogHealth:
+    stale: list[Item]
+    duplicates: list[DuplicatePair]
+    unsized: list[Item]
+    unquantified: list[Item]
+
+    @property
+    def is_healthy(self) -> bool:
+        return not (self.stale or self.duplicates or self.unsized or self.unquantified)
+
+
+def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
+    open_items = sorted((i for i in items if i.is_open), key=lambda i: i.created_at)
+    stale = [i for i in open_items if i.votes == 0 and now - i.created_at > STALE_AFTER]
+    pairs = [
+        DuplicatePair(older, newer, round(score, 2))
+        for older, newer in combinations(open_items, 2)
+        if (score := similarity(older.title, newer.title)) >= DUPLICATE_SIMILARITY
+    ]
+    return BacklogHealth(
+        stale=stale,
+        duplicates=pairs,
+        unsized=[i for i in open_items if i.size is None],
+        unquantified=[i for i in open_items if i.kind is Kind.DEBT and i.interest is None],
+    )

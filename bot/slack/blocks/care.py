@@ -1,0 +1,103 @@
+"""Replies of the roles' routines: an item's full record, and the backlog's health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.domain.backlog_health import STALE_AFTER, BacklogHealth
+from bot.domain.decisions import Role
+from bot.domain.items import Item, ItemChange, Kind
+from bot.domain.labels import age_label, votes_label
+from bot.slack.blocks.elements import context, section
+from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
+from bot.slack.text import clip, escape
+
+MERGE_DUPLICATE_ACTION = "merge_duplicate"
+_FIELD_NAMES = {"created": "logged", "status": "status", "size": "size",
+                "interest": "interest", "merged_into": "merged into"}
+
+
+def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> dict[str, Any]:
+    facts = [
+        f"status {item.status.value}",
+        f"size {item.size.value}" if item.size else "unsized",
+        votes_label(item.votes),
+        age_label(item.created_at, now),
+    ]
+    if item.size_confidence:
+        facts[1] += f" ({item.size_confidence.value} confidence)"
+    if item.kind is Kind.DEBT:
+        facts.append(
+            f"{item.interest:g} h/week interest" if item.interest else "impact not quantified"
+        )
+    if item.urgency:
+        facts.append(f"{item.urgency.value} urgency")
+    head = (
+        f"*{item.ref}* {escape(item.title)}\n"
+        f">{escape(item.impact)}\n" + " · ".join(facts)
+        + f"\nLogged by <@{item.author_id}> in <#{item.channel_id}>."
+    )
+    trail = [
+        f"{c.changed_at:%d %b %Y %H:%M} UTC · <@{c.changed_by}> · {_change_text(c)}"
+        for c in changes
+    ]
+    blocks = [section(head), section("*History*\n" + ("\n".join(trail) or "No changes yet."))]
+    return {"text": f"{item.ref} {clip(escape(item.title), 100)}", "blocks": blocks}
+
+
+def _change_text(change: ItemChange) -> str:
+    name = _FIELD_NAMES.get(change.field, change.field)
+    if change.field == "created":
+        return "logged it"
+    old = escape(change.old_value) if change.old_value else "none"
+    return f"{name}: {old} → {escape(change.new_value or 'none')}"
+
+
+def health_reply(health: BacklogHealth, roles: list[tuple[str, Role]]) -> dict[str, Any]:
+    if health.is_healthy:
+        return {"text": "Backlog healthy", "blocks": [section(
+            ":white_check_mark: The backlog looks healthy: nothing stale, no likely duplicates, "
+            "every item sized and every debt item's interest known."
+        )]}
+    leads = ", ".join(f"<@{u}>" for u, r in roles if r is Role.LEAD) or "no lead set yet"
+    weeks = STALE_AFTER.days // 7
+    blocks: list[dict[str, Any]] = [section(
+        "*Backlog health* — nothing is closed automatically; each line is a suggestion."
+    )]
+    if health.stale:
+        blocks.append(section(
+            f"*Open over {weeks} weeks with no votes* — consider dropping: "
+            + _refs(health.stale)
+        ))
+    if health.unsized:
+        blocks.append(section(
+            f"*Needs an estimate* (leads: {leads}; `/tradeoff estimate {escape('<id>')} M`): "
+            + _refs(health.unsized)
+        ))
+    if health.unquantified:
+        blocks.append(section(
+            "*Debt impact not quantified* (`/tradeoff interest "
+            + escape("<id> <hours per week>") + "`): " + _refs(health.unquantified)
+        ))
+    room = MAX_BLOCKS_PER_MESSAGE - len(blocks) - 2
+    for pair in health.duplicates[: room // 2]:
+        blocks.append(section(
+            f"*Likely duplicates* ({pair.similarity:.0%} alike): *{pair.duplicate.ref}* "
+            f"{clip(escape(pair.duplicate.title), 80)} and *{pair.keep.ref}* "
+            f"{clip(escape(pair.keep.title), 80)}"
+        ))
+        label = f"Merge {pair.duplicate.ref} into {pair.keep.ref}"
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": MERGE_DUPLICATE_ACTION,
+            "text": {"type": "plain_text", "text": label},
+            "value": f"{pair.duplicate.ref}>{pair.keep.ref}",
+        }]})
+    hidden = len(health.duplicates) - room // 2
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more likely duplicate pairs."))
+    return {"text": "Backlog health", "blocks": blocks}
+
+
+def _refs(items: list[Item]) -> str:
+    return clip(", ".join(f"*{i.ref}* {clip(escape(i.title), 50)}" for i in items), 2500)

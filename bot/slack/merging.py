@@ -1,0 +1,61 @@
+"""Merging a duplicate from a command or a button: the merge, and telling both threads."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.items import ItemRef
+from bot.domain.labels import votes_label
+from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.services.merge_items import MergeRefused, merge_items
+from bot.slack.blocks.replies import text_reply
+from bot.slack.errors import slack_error_code
+from bot.slack.text import clip, escape
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+class MergeFailed(Exception):
+    """Why the merge could not be made, as mrkdwn-safe text for the user."""
+
+
+async def merge_and_announce(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    duplicate: ItemRef,
+    into: ItemRef,
+) -> str:
+    """Merge, tell the digest threads of both items, redraw their parents; returns the
+    announcement for the channel, or raises MergeFailed."""
+    try:
+        result = await merge_items(
+            runtime.store, team_id=team_id, duplicate=duplicate, into=into, user_id=user_id
+        )
+    except (ItemNotFound, ItemNotOpen, MergeRefused) as exc:
+        raise MergeFailed(escape(str(exc))) from exc
+    text = (
+        f"*{duplicate}* {clip(escape(result.duplicate.title), 80)} was merged into "
+        f"*{into}* {clip(escape(result.survivor.title), 80)} by <@{user_id}>; "
+        f"{votes_label(result.votes_moved)} moved (one per person). "
+        f"Votes on {duplicate} now count for {into}."
+    )
+    threads = [t for t in (result.duplicate_thread, result.survivor_thread) if t is not None]
+    for thread in dict.fromkeys(threads):
+        try:
+            await client.chat_postMessage(
+                channel=thread.channel_id, thread_ts=thread.parent_ts, **text_reply(text)
+            )
+        except SlackApiError as exc:
+            logger.warning("could not tell the digest thread: %s", slack_error_code(exc))
+        runtime.refresher.touch(thread.run_id, client)
+    return text
