@@ -8,9 +8,16 @@ import asyncio
 from sqlalchemy import select
 
 from bot.domain.items import ItemRef, Kind
-from bot.store.models import DecisionAgreementRow, DecisionItemRow, DecisionRow, ItemRow
+from bot.store.models import (
+    DecisionAgreementRow,
+    DecisionItemRow,
+    DecisionRow,
+    ItemRow,
+    ProcessedEventRow,
+)
 from tests.conftest import Bot
 from tests.support.digests import replies
+from tests.support.eventually import eventually, quiet
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.voting import PostedDigest, post_digest
@@ -34,10 +41,28 @@ async def _setup(bot: Bot) -> PostedDigest:
 
 
 async def _press(bot: Bot, digest: PostedDigest, user: str) -> None:
+    """Press Agree as `user`, then wait for the bot's answer and the parent's redraw."""
+    answers = len(bot.fake.calls_to("response_url"))
     payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
                                      user_id=user)
     response = await bot.slack.interaction(payload)
     assert response.status_code == 200
+    await bot.fake.wait_for("response_url", count=answers + 1)
+    await quiet(bot.fake, "chat.update")
+
+
+async def _votes_settled(bot: Bot) -> None:
+    sent = set(bot.slack.sent_event_ids)
+
+    async def all_processed() -> None:
+        async with bot.store.unit_of_work() as uow:
+            done = set(await uow.session.scalars(
+                select(ProcessedEventRow.event_id).where(ProcessedEventRow.event_id.in_(sent))
+            ))
+        assert done == sent
+
+    await eventually(all_processed)
+    await quiet(bot.fake, "chat.update")
 
 
 async def _decisions(bot: Bot) -> list[DecisionRow]:
@@ -122,7 +147,6 @@ async def test_lead_then_pm_make_the_decision(bot: Bot) -> None:
     assert await _status(bot, "feature", 1) == "planned"
     assert await _status(bot, "feature", 2) == "open"
 
-    await asyncio.sleep(0.3)
     final = bot.fake.calls_to("chat.update")[-1]
     assert "*Decided*" in str(final.params["blocks"])
     assert not [b for b in final.params["blocks"] if b["type"] == "actions"]
@@ -137,11 +161,9 @@ async def test_one_person_holding_both_roles_cannot_decide_alone(bot: Bot) -> No
 
     await _press(bot, digest, LEAD)
     await _press(bot, digest, LEAD)
-    await asyncio.sleep(0.2)
 
     assert await _decisions(bot) == []
     await _press(bot, digest, PM)
-    await asyncio.sleep(0.2)
     [decision] = await _decisions(bot)
     assert {decision.lead_id, decision.pm_id} == {LEAD, PM}
 
@@ -149,20 +171,17 @@ async def test_one_person_holding_both_roles_cannot_decide_alone(bot: Bot) -> No
 async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
     digest = await _setup(bot)
     await _press(bot, digest, LEAD)
-    await asyncio.sleep(0.2)
     # Votes move "Dark mode" (L) ahead of "SSO" (M): the pick changes.
     for n in range(6):
         await bot.slack.reaction(digest.reply_ts["F-2"], user_id=f"UFAN{n}")
-    await asyncio.sleep(0.3)
+    await _votes_settled(bot)
 
     await _press(bot, digest, PM)
-    await asyncio.sleep(0.3)
     assert await _decisions(bot) == []
     update = bot.fake.calls_to("chat.update")[-1]
     assert "The pick changed since Lena (tech lead) agreed" in str(update.params["blocks"])
 
     await _press(bot, digest, LEAD)
-    await asyncio.sleep(0.3)
     [decision] = await _decisions(bot)
     async with bot.store.unit_of_work() as uow:
         picked = list(await uow.session.scalars(
@@ -176,8 +195,10 @@ async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
 async def test_lead_and_pm_pressing_at_once_decide_exactly_once(bot: Bot) -> None:
     digest = await _setup(bot)
 
+    before = len(bot.fake.calls_to("response_url"))
     await asyncio.gather(_press(bot, digest, LEAD), _press(bot, digest, PM))
-    await asyncio.sleep(0.5)
+    await bot.fake.wait_for("response_url", count=before + 2)  # both presses answered
+    await quiet(bot.fake, "chat.postMessage")
 
     assert len(await _decisions(bot)) == 1
     posts = [r for r in replies(bot.fake) if "Decision recorded" in r.params["text"]]
@@ -188,10 +209,9 @@ async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
     digest = await _setup(bot)
     await _press(bot, digest, LEAD)
     await _press(bot, digest, PM)
-    await asyncio.sleep(0.3)
 
     await bot.slack.reaction(digest.reply_ts["D-1"], user_id="ULATE")
-    await asyncio.sleep(0.3)
+    await _votes_settled(bot)
 
     async with bot.store.unit_of_work() as uow:
         item = await uow.items.get(bot.team_id, ItemRef(Kind.DEBT, 1))
@@ -204,7 +224,6 @@ async def test_the_next_digest_shows_what_the_channel_actually_decided(bot: Bot)
     digest = await _setup(bot)
     await _press(bot, digest, LEAD)
     await _press(bot, digest, PM)
-    await asyncio.sleep(0.3)
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Another one")
 
     await post_digest(bot)
@@ -227,7 +246,7 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
     assert "votes" not in first.replace("no votes yet", ""), first
 
     await bot.slack.reaction(digest.reply_ts["F-2"], user_id="UFAN")
-    await asyncio.sleep(0.3)
+    await _votes_settled(bot)
     redrawn = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
     assert "voted: Fan" in redrawn and "1 vote" not in redrawn
     listing = reply_text(await bot.slack.command("/tradeoff", "list"))
@@ -235,6 +254,5 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
 
     await _press(bot, digest, LEAD)
     await _press(bot, digest, PM)
-    await asyncio.sleep(0.3)
     decided = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
     assert "*Decided*" in decided and "1 vote" in decided and "score" in decided

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.domain.items import Kind
 from bot.store.models import ProcessedEventRow
 from tests.conftest import Bot
+from tests.support.eventually import eventually, quiet
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.voting import PostedDigest, post_digest, voters
@@ -22,8 +23,18 @@ async def _digest(bot: Bot) -> PostedDigest:
 
 
 async def _settle(bot: Bot) -> None:
-    """Let votes and parent redraws that were acked finish."""
-    await asyncio.sleep(0.3)
+    """Wait until every event sent so far is processed and the parent redraws have stopped."""
+    sent = set(bot.slack.sent_event_ids)
+
+    async def all_processed() -> None:
+        async with bot.store.unit_of_work() as uow:
+            done = set(await uow.session.scalars(
+                select(ProcessedEventRow.event_id).where(ProcessedEventRow.event_id.in_(sent))
+            ))
+        assert done == sent
+
+    await eventually(all_processed)
+    await quiet(bot.fake, "chat.update")
 
 
 async def test_a_thumbs_up_on_an_item_reply_is_a_vote_and_the_parent_shows_it(bot: Bot) -> None:

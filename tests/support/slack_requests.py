@@ -12,8 +12,11 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from bot.domain.votes import is_vote
+
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_USER_ID = "UBOT"  # what the fake Slack's auth.test says the bot is
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -44,6 +47,7 @@ class SlackSender:
         self.team_id = team_id
         self.channel_id = "C111"
         self.user_id = "U111"
+        self.sent_event_ids: list[str] = []
 
     async def post_signed(
         self, body: bytes, content_type: str, **header_kwargs: Any
@@ -93,6 +97,9 @@ class SlackSender:
         envelope["team_id"] = self.team_id
         envelope["authorizations"][0]["team_id"] = self.team_id
         envelope["event_id"] = event_id or f"Ev{time.time_ns()}"
+        if is_vote(reaction) and user_id != BOT_USER_ID:
+            # Bolt drops the bot's own events and other emoji end before the database.
+            self.sent_event_ids.append(envelope["event_id"])
         envelope["event"].update(
             type="reaction_added" if added else "reaction_removed",
             user=user_id or self.user_id,

@@ -81,6 +81,8 @@ def _explain(result: AgreeResult, user_id: str) -> str | None:
             f"You agreed as {result.role.label}. The decision is recorded once a {other.label} "
             "agrees to the same pick."
         )
+    if result.outcome is AgreeOutcome.DECIDED:
+        return "Decision recorded; it is in the digest's thread and in `/tradeoff history`."
     if result.outcome is AgreeOutcome.ALREADY_DECIDED:
         return "This digest's pick was already decided; see the thread or `/tradeoff history`."
     if result.outcome is AgreeOutcome.NOTHING_TO_DECIDE:
