@@ -55,7 +55,7 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
             f"size {item.size.value}" if item.size else "unsized",
             age_label(item.created_at, digest.now),
             votes_label(item.votes),
-            f"{item.interest:g} h/week" if item.interest else "",
+            f"{item.interest:g} h/week" if item.interest is not None else "",
             entry.score.label(),
         ]
         lines += textwrap.wrap(

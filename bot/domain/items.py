@@ -184,7 +184,7 @@ def parse_interest(raw: str | None, errors: dict[str, str]) -> float | None:
             f"{INTEREST_MAX:g}, e.g. 6."
         )
         return None
-    return round(hours, 1)
+    return abs(round(hours, 1))  # abs: "-0" would otherwise read as minus nothing
 
 
 def _parse_enum(

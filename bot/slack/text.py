@@ -40,3 +40,8 @@ def clip(text: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"
+
+
+def quote(text: str) -> str:
+    """User text as a mrkdwn block quote, escaped, every line quoted (a `>` covers one line)."""
+    return "\n".join(f">{line}" for line in escape(text).splitlines() or [""])

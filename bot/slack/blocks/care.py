@@ -11,7 +11,7 @@ from bot.domain.items import Item, ItemChange, Kind
 from bot.domain.labels import age_label, votes_label
 from bot.slack.blocks.elements import context, section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
-from bot.slack.text import clip, escape
+from bot.slack.text import clip, escape, quote
 
 MERGE_DUPLICATE_ACTION = "merge_duplicate"
 _FIELD_NAMES = {"created": "logged", "status": "status", "size": "size",
@@ -29,13 +29,15 @@ def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> d
         facts[1] += f" ({item.size_confidence.value} confidence)"
     if item.kind is Kind.DEBT:
         facts.append(
-            f"{item.interest:g} h/week interest" if item.interest else "impact not quantified"
+            f"{item.interest:g} h/week interest"
+            if item.interest is not None
+            else "impact not quantified"
         )
     if item.urgency:
         facts.append(f"{item.urgency.value} urgency")
     head = (
         f"*{item.ref}* {escape(item.title)}\n"
-        f">{escape(item.impact)}\n" + " · ".join(facts)
+        f"{quote(item.impact)}\n" + " · ".join(facts)
         + f"\nLogged by <@{item.author_id}> in <#{item.channel_id}>."
     )
     trail = [

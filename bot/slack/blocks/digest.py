@@ -12,7 +12,7 @@ from bot.slack.blocks.elements import context, mrkdwn, section
 from bot.slack.blocks.estimate_modal import estimate_button
 from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT
 from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
-from bot.slack.text import clip, escape
+from bot.slack.text import clip, escape, quote
 
 Message = dict[str, Any]
 
@@ -79,7 +79,7 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
     lines = [
         heading,
         f"*{escape(item.title)}*",
-        "\n".join(f">{line}" for line in escape(item.impact).splitlines() or [""]),
+        quote(item.impact),
         _facts(item, digest, {}),
     ]
     how = f"React with :+1: to vote for {item.ref}."
@@ -148,7 +148,7 @@ def _facts(item: Item, digest: Digest, names: Names) -> str:
         age_label(item.created_at, digest.now),
         _votes(item, digest, names),
     ]
-    if item.interest:
+    if item.interest is not None:
         facts.append(f"{item.interest:g} h/week interest")
     elif item.kind is Kind.DEBT:
         facts.append("impact not quantified")
