@@ -83,7 +83,7 @@ async def item_record(
         found = await uow.items.get_many(team_id, [ref])
         if not found:
             raise ItemNotFound(ref)
-        return found[0], await uow.items.changes(team_id, ref)
+        return found[0], await uow.audit.trail(team_id, ref)
 
 
 async def backlog_health(

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.items import (
     Confidence,
     Item,
-    ItemChange,
     ItemDraft,
     ItemRef,
     Kind,
@@ -19,13 +18,15 @@ from bot.domain.items import (
     Status,
     Urgency,
 )
+from bot.store.audit_repository import AuditRepository
 from bot.store.dialect import upsert_insert
-from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow, VoteRow
+from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 
 
 class ItemRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._audit = AuditRepository(session)
 
     async def add(
         self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime
@@ -51,7 +52,7 @@ class ItemRepository:
         )
         self._session.add(row)
         ref = ItemRef(draft.kind, number)
-        await self.record_change(team_id, ref, "created", None, draft.title, author_id, now)
+        await self._audit.record(team_id, ref, "created", None, draft.title, author_id, now)
         await self._session.flush()
         return _to_item(row, votes=0)
 
@@ -148,7 +149,7 @@ class ItemRepository:
         result = await self._session.execute(stmt)
         changed = bool(getattr(result, "rowcount", 0))
         if changed:
-            await self.record_change(team_id, ref, "status", "open", status.value, by_user, now)
+            await self._audit.record(team_id, ref, "status", "open", status.value, by_user, now)
         return changed
 
     async def set_estimate(
@@ -167,7 +168,7 @@ class ItemRepository:
         await self._update(team_id, ref, now, size=size.value,
                            size_confidence=confidence.value if confidence else None)
         old = _size_text(item.size, item.size_confidence)
-        await self.record_change(
+        await self._audit.record(
             team_id, ref, "size", old, _size_text(size, confidence), by_user, now
         )
         return await self.get(team_id, ref)
@@ -181,7 +182,7 @@ class ItemRepository:
             return None
         await self._update(team_id, ref, now, interest=hours)
         old = None if item.interest is None else f"{item.interest:g} h/week"
-        await self.record_change(team_id, ref, "interest", old, f"{hours:g} h/week", by_user, now)
+        await self._audit.record(team_id, ref, "interest", old, f"{hours:g} h/week", by_user, now)
         return await self.get(team_id, ref)
 
     async def _update(self, team_id: str, ref: ItemRef, now: datetime, **values: object) -> None:
@@ -195,38 +196,6 @@ class ItemRepository:
             .values(updated_at=now, **values)
         )
 
-    async def record_change(
-        self,
-        team_id: str,
-        ref: ItemRef,
-        field: str,
-        old: str | None,
-        new: str | None,
-        by_user: str,
-        now: datetime,
-    ) -> None:
-        self._session.add(
-            ItemChangeRow(
-                team_id=team_id, item_kind=ref.kind.value, item_number=ref.number, field=field,
-                old_value=old, new_value=new, changed_by=by_user, changed_at=now,
-            )
-        )
-
-    async def changes(self, team_id: str, ref: ItemRef) -> list[ItemChange]:
-        """The item's audit trail, oldest first."""
-        rows = await self._session.scalars(
-            select(ItemChangeRow)
-            .where(
-                ItemChangeRow.team_id == team_id,
-                ItemChangeRow.item_kind == ref.kind.value,
-                ItemChangeRow.item_number == ref.number,
-            )
-            .order_by(ItemChangeRow.changed_at, ItemChangeRow.id)
-        )
-        return [
-            ItemChange(r.field, r.old_value, r.new_value, r.changed_by, r.changed_at) for r in rows
-        ]
-
     async def mark_merged(
         self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime
     ) -> bool:
@@ -234,7 +203,7 @@ class ItemRepository:
         if not await self.set_status(team_id, ref, Status.MERGED, by_user, now):
             return False
         await self._update(team_id, ref, now, merged_into=str(into))
-        await self.record_change(team_id, ref, "merged_into", None, str(into), by_user, now)
+        await self._audit.record(team_id, ref, "merged_into", None, str(into), by_user, now)
         return True
 
     async def add_votes(
@@ -256,7 +225,8 @@ class ItemRepository:
         await self._session.flush()
 
     async def purge_team(self, team_id: str) -> None:
-        """Delete every item, vote and counter of a workspace."""
+        """Delete every item, vote, counter and audit entry of a workspace."""
+        await self._audit.purge_team(team_id)
         await self._session.execute(
             delete(VoteRow).where(
                 VoteRow.item_id.in_(select(ItemRow.id).where(ItemRow.team_id == team_id))

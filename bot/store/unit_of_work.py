@@ -11,6 +11,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.store.audit_repository import AuditRepository
 from bot.store.channel_repository import ChannelRepository
 from bot.store.decision_repository import DecisionRepository
 from bot.store.digest_repository import DigestRepository
@@ -70,6 +71,7 @@ class UnitOfWork:
         self.votes = VoteRepository(self.session)
         self.roles = RoleRepository(self.session)
         self.decisions = DecisionRepository(self.session)
+        self.audit = AuditRepository(self.session)
         return self
 
     async def __aexit__(

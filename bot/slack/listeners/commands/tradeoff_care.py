@@ -20,7 +20,7 @@ from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import clip, escape
 
 
-def _ref(call: Invocation, text: str | None) -> ItemRef | None:
+def _ref(text: str | None) -> ItemRef | None:
     return ItemRef.parse(text) if text else None
 
 
@@ -35,7 +35,7 @@ def role_refusal(exc: RoleRequired) -> str:
 
 async def estimate(call: Invocation) -> None:
     args = call.sub.args
-    ref = _ref(call, args[0] if args else None)
+    ref = _ref(args[0] if args else None)
     size = next((s for s in Size if len(args) > 1 and s.value == args[1].upper()), None)
     confidence = None
     if len(args) == 3:
@@ -67,7 +67,7 @@ async def estimate(call: Invocation) -> None:
 
 async def interest(call: Invocation) -> None:
     args = call.sub.args
-    ref = _ref(call, args[0] if args else None)
+    ref = _ref(args[0] if args else None)
     errors: dict[str, str] = {}
     hours = parse_interest(" ".join(args[1:]), errors) if len(args) >= 2 else None
     if ref is None or hours is None:
@@ -93,7 +93,7 @@ async def interest(call: Invocation) -> None:
 
 
 async def show(call: Invocation) -> None:
-    ref = _ref(call, call.sub.args[0] if len(call.sub.args) == 1 else None)
+    ref = _ref(call.sub.args[0] if len(call.sub.args) == 1 else None)
     if ref is None:
         await call.reply(error_reply("Say which item: `/tradeoff show D-3`."))
         return
