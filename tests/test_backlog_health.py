@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 from typing import Any
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot.domain.backlog_health import check_health, similarity
+from bot.domain.backlog_health import DUPLICATE_SIMILARITY, check_health, similarity
 from bot.domain.items import Item, ItemRef, Kind, Size, Status
 from bot.store.models import ItemRow, VoteRow
 from tests.conftest import Bot
@@ -284,3 +287,22 @@ async def test_a_healthy_digest_has_no_health_line(bot: Bot) -> None:
     contexts = parent_contexts(bot, digest.parent_ts)
     assert contexts  # the parent was found and has its usual context lines
     assert not [c for c in contexts if "Backlog health" in c or "Needs an estimate" in c]
+
+
+@given(st.lists(st.lists(st.sampled_from(["a1", "b2", "c3", "d4", "e5", "f6"]), min_size=1,
+                         max_size=6), max_size=25))
+def test_the_pair_filter_finds_exactly_the_pairs_a_full_comparison_finds(
+    titles: list[list[str]],
+) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = [
+        Item(ItemRef(Kind.DEBT, n), "T", "C", " ".join(words), "i", "U", Status.OPEN,
+             start + timedelta(minutes=n), start)
+        for n, words in enumerate(titles, start=1)
+    ]
+    found = {(p.keep.ref, p.duplicate.ref) for p in check_health(items, start).duplicates}
+    expected = {
+        (a.ref, b.ref) for a, b in combinations(items, 2)
+        if similarity(a.title, b.title) >= DUPLICATE_SIMILARITY
+    }
+    assert found == expected

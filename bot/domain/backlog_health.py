@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import combinations
+from math import ceil
 
 from bot.domain.items import Item, Kind
 
@@ -26,10 +26,14 @@ def title_tokens(title: str) -> frozenset[str]:
 
 def similarity(a: str, b: str) -> float:
     """Token-set similarity of two titles: shared words over all words (Jaccard), 0 to 1."""
-    left, right = title_tokens(a), title_tokens(b)
+    return _token_similarity(title_tokens(a), title_tokens(b))
+
+
+def _token_similarity(left: frozenset[str], right: frozenset[str]) -> float:
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
+
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
     stale = [i for i in open_items if i.votes == 0 and now - i.created_at > STALE_AFTER]
     pairs = [
         DuplicatePair(older, newer, round(score, 2))
-        for older, newer in combinations(open_items, 2)
+        for older, newer in _candidate_pairs(open_items)
         if (score := similarity(older.title, newer.title)) >= DUPLICATE_SIMILARITY
     ]
     return BacklogHealth(
@@ -65,3 +69,27 @@ def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
         unsized=[i for i in open_items if i.size is None],
         unquantified=[i for i in open_items if i.kind is Kind.DEBT and i.interest is None],
     )
+
+
+def _candidate_pairs(items: Sequence[Item]) -> list[tuple[Item, Item]]:
+    """Pairs that can reach DUPLICATE_SIMILARITY, older item first, without comparing all pairs.
+
+    Two word sets with Jaccard similarity >= t must share a word among the first
+    |A| - ceil(t * |A|) + 1 words of each, when every set is sorted the same way (rarest words
+    first, so few items share them). Only items sharing such a word are compared.
+    """
+    tokens = [title_tokens(item.title) for item in items]
+    frequency: dict[str, int] = {}
+    for words in tokens:
+        for word in words:
+            frequency[word] = frequency.get(word, 0) + 1
+    by_word: dict[str, list[int]] = {}
+    candidates: set[tuple[int, int]] = set()
+    for index, words in enumerate(tokens):
+        ordered = sorted(words, key=lambda w: (frequency[w], w))
+        prefix = ordered[: len(ordered) - ceil(DUPLICATE_SIMILARITY * len(ordered)) + 1]
+        for word in prefix:
+            for other in by_word.get(word, []):
+                candidates.add((other, index))
+            by_word.setdefault(word, []).append(index)
+    return [(items[a], items[b]) for a, b in sorted(candidates)]
