@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -32,6 +32,7 @@ from bot.slack.errors import slack_error_code
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
+from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
 from bot.terminal_view import render_digest
 from bot.web import create_asgi_app
@@ -39,6 +40,8 @@ from bot.web import create_asgi_app
 logger = logging.getLogger(__name__)
 
 SCHEDULER_RETRY_S = 15.0
+EVENT_MEMORY = timedelta(days=7)
+EVENT_PRUNE_INTERVAL_S = 6 * 3600.0
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
 # one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
 CONCURRENT_DIGESTS = 8
@@ -82,6 +85,18 @@ class Runtime:
         await self.scheduler.start(paused=self.settings.scheduler == "paused")
         if self.settings.scheduler == "on":
             self.spawn(self.resume_unfinished())
+            self.spawn(self._forget_old_events())
+
+    async def _forget_old_events(self) -> None:
+        """Slack retries within minutes; a week of event ids is plenty to recognise them."""
+        while True:
+            try:
+                async with self.store.unit_of_work() as uow:
+                    await uow.votes.forget_events_before(datetime.now(UTC) - EVENT_MEMORY)
+                    await uow.commit()
+            except StoreUnavailable as exc:
+                logger.warning("old event ids not pruned: %s", exc)
+            await asyncio.sleep(EVENT_PRUNE_INTERVAL_S)
 
     async def _start_scheduler_when_possible(self) -> None:
         while not await self.store.is_healthy():

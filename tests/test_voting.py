@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -169,3 +170,23 @@ async def test_fifty_people_voting_at_once_with_retries_count_exactly(bot: Bot) 
     assert await voters(bot, "F-1") == set(users)
     listing = reply_text(await bot.slack.command("/tradeoff", "list"))
     assert "F-1  SSO · 50 votes" in listing
+
+
+async def test_event_ids_older_than_a_week_are_forgotten(bot: Bot) -> None:
+    now = datetime.now(UTC)
+    async with bot.store.unit_of_work() as uow:
+        assert await uow.votes.first_delivery("EvOLD", bot.team_id, now - timedelta(days=8))
+        assert await uow.votes.first_delivery("EvNEW", bot.team_id, now - timedelta(days=1))
+        await uow.commit()
+
+    async with bot.store.unit_of_work() as uow:
+        await uow.votes.forget_events_before(now - timedelta(days=7))
+        await uow.commit()
+
+    async with bot.store.unit_of_work() as uow:
+        kept = set(await uow.session.scalars(
+            select(ProcessedEventRow.event_id).where(
+                ProcessedEventRow.event_id.in_(["EvOLD", "EvNEW"])
+            )
+        ))
+    assert kept == {"EvNEW"}

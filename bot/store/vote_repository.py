@@ -44,6 +44,13 @@ class VoteRepository:
         )
         return (await self._session.execute(stmt)).scalar_one_or_none() is not None
 
+    async def forget_events_before(self, cutoff: datetime) -> int:
+        """Drop delivery records older than any retry Slack would still send."""
+        result = await self._session.execute(
+            delete(ProcessedEventRow).where(ProcessedEventRow.received_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0))
+
     async def target_of(self, team_id: str, channel_id: str, message_ts: str) -> VoteTarget | None:
         row = (
             await self._session.execute(

@@ -252,13 +252,15 @@ class FakeSlack:
         return [call for call in self.snapshot() if call.method == method]
 
     async def wait_for(
-        self, method: str, count: int = 1, timeout: float = 5.0  # noqa: ASYNC109 (in the message)
+        self, method: str, count: int = 1, timeout: float = 10.0  # noqa: ASYNC109 (in the message)
     ) -> list[SlackCall]:
-        """Wait until ``count`` calls to ``method`` were recorded; return all calls to it."""
+        """Wait until ``count`` calls to ``method`` were recorded and answered; return all
+        calls to it. A call is recorded as it arrives and gets its status once answered, so
+        waiting for the answer too keeps ``status``/``answer`` from being read half-made."""
         deadline = time.monotonic() + timeout
         while True:
             found = self.calls_to(method)
-            if len(found) >= count:
+            if len(found) >= count and all(call.status for call in found):
                 return found
             if time.monotonic() >= deadline:
                 seen = [call.method for call in self.snapshot()]
