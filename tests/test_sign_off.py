@@ -13,14 +13,13 @@ from bot.store.models import (
     DecisionItemRow,
     DecisionRow,
     ItemRow,
-    ProcessedEventRow,
 )
 from tests.conftest import Bot
 from tests.support.digests import replies
-from tests.support.eventually import eventually, quiet
+from tests.support.eventually import quiet
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
-from tests.support.voting import PostedDigest, post_digest
+from tests.support.voting import PostedDigest, post_digest, votes_settled
 
 LEAD, PM, DEV = "ULEAD", "UPM", "UDEV"
 
@@ -48,20 +47,6 @@ async def _press(bot: Bot, digest: PostedDigest, user: str) -> None:
     response = await bot.slack.interaction(payload)
     assert response.status_code == 200
     await bot.fake.wait_for("response_url", count=answers + 1)
-    await quiet(bot.fake, "chat.update")
-
-
-async def _votes_settled(bot: Bot) -> None:
-    sent = set(bot.slack.sent_event_ids)
-
-    async def all_processed() -> None:
-        async with bot.store.unit_of_work() as uow:
-            done = set(await uow.session.scalars(
-                select(ProcessedEventRow.event_id).where(ProcessedEventRow.event_id.in_(sent))
-            ))
-        assert done == sent
-
-    await eventually(all_processed)
     await quiet(bot.fake, "chat.update")
 
 
@@ -174,7 +159,7 @@ async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
     # Votes move "Dark mode" (L) ahead of "SSO" (M): the pick changes.
     for n in range(6):
         await bot.slack.reaction(digest.reply_ts["F-2"], user_id=f"UFAN{n}")
-    await _votes_settled(bot)
+    await votes_settled(bot)
 
     await _press(bot, digest, PM)
     assert await _decisions(bot) == []
@@ -211,7 +196,7 @@ async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
     await _press(bot, digest, PM)
 
     await bot.slack.reaction(digest.reply_ts["D-1"], user_id="ULATE")
-    await _votes_settled(bot)
+    await votes_settled(bot)
 
     async with bot.store.unit_of_work() as uow:
         item = await uow.items.get(bot.team_id, ItemRef(Kind.DEBT, 1))
@@ -246,7 +231,7 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
     assert "votes" not in first.replace("no votes yet", ""), first
 
     await bot.slack.reaction(digest.reply_ts["F-2"], user_id="UFAN")
-    await _votes_settled(bot)
+    await votes_settled(bot)
     redrawn = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
     assert "voted: Fan" in redrawn and "1 vote" not in redrawn
     listing = reply_text(await bot.slack.command("/tradeoff", "list"))

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 from bot.domain.items import Kind
 from bot.store.models import ProcessedEventRow
 from tests.conftest import Bot
-from tests.support.eventually import eventually, quiet
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
-from tests.support.voting import PostedDigest, post_digest, voters
+from tests.support.voting import PostedDigest, post_digest, voters, votes_settled
 
 
 async def _digest(bot: Bot) -> PostedDigest:
@@ -23,28 +22,13 @@ async def _digest(bot: Bot) -> PostedDigest:
     return await post_digest(bot)
 
 
-async def _settle(bot: Bot) -> None:
-    """Wait until every event sent so far is processed and the parent redraws have stopped."""
-    sent = set(bot.slack.sent_event_ids)
-
-    async def all_processed() -> None:
-        async with bot.store.unit_of_work() as uow:
-            done = set(await uow.session.scalars(
-                select(ProcessedEventRow.event_id).where(ProcessedEventRow.event_id.in_(sent))
-            ))
-        assert done == sent
-
-    await eventually(all_processed)
-    await quiet(bot.fake, "chat.update")
-
-
 async def test_a_thumbs_up_on_an_item_reply_is_a_vote_and_the_parent_shows_it(bot: Bot) -> None:
     digest = await _digest(bot)
 
     response = await bot.slack.reaction(digest.reply_ts["D-2"], user_id="UVOTER")
 
     assert response.status_code == 200
-    await _settle(bot)
+    await votes_settled(bot)
     assert await voters(bot, "D-2") == {"UVOTER"}
     [update] = bot.fake.calls_to("chat.update")
     assert (update.params["channel"], update.params["ts"]) == ("C111", digest.parent_ts)
@@ -57,10 +41,10 @@ async def test_a_thumbs_up_on_an_item_reply_is_a_vote_and_the_parent_shows_it(bo
 async def test_removing_the_reaction_withdraws_the_vote(bot: Bot) -> None:
     digest = await _digest(bot)
     await bot.slack.reaction(digest.reply_ts["F-1"], user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
 
     await bot.slack.reaction(digest.reply_ts["F-1"], added=False, user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
 
     assert await voters(bot, "F-1") == set()
     assert "0 votes" in str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
@@ -71,16 +55,16 @@ async def test_skin_tones_and_aliases_are_one_vote_until_the_last_is_removed(bot
     ts = digest.reply_ts["D-1"]
     for reaction in ("+1", "+1::skin-tone-2", "thumbsup::skin-tone-6", "thumbsup"):
         await bot.slack.reaction(ts, reaction=reaction, user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
     assert await voters(bot, "D-1") == {"UVOTER"}
 
     for reaction in ("+1", "+1::skin-tone-2", "thumbsup::skin-tone-6"):
         await bot.slack.reaction(ts, added=False, reaction=reaction, user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
     assert await voters(bot, "D-1") == {"UVOTER"}  # `thumbsup` is still there
 
     await bot.slack.reaction(ts, added=False, reaction="thumbsup", user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
     assert await voters(bot, "D-1") == set()
 
 
@@ -91,7 +75,7 @@ async def test_other_emoji_other_messages_and_the_bot_itself_are_ignored(bot: Bo
     await bot.slack.reaction(digest.parent_ts, user_id="UVOTER")  # the parent is not an item
     await bot.slack.reaction("1600000000.000001", user_id="UVOTER")  # some other message
     await bot.slack.reaction(digest.reply_ts["D-1"], user_id=bot.fake.bot_user_id)
-    await _settle(bot)
+    await votes_settled(bot)
 
     for ref in ("D-1", "D-2", "F-1"):
         assert await voters(bot, ref) == set()
@@ -105,13 +89,13 @@ async def test_a_retried_delivery_is_processed_once(bot: Bot) -> None:
     await bot.slack.reaction(
         ts, added=False, user_id="UVOTER", event_id="EvREMOVE", event_ts="1700000200.000001"
     )
-    await _settle(bot)
+    await votes_settled(bot)
 
     # Slack retries the first delivery (it thought we timed out): it must not vote again.
     retry = await bot.slack.reaction(
         ts, user_id="UVOTER", event_id="EvADD", event_ts="1700000100.000001", retry_num=1
     )
-    await _settle(bot)
+    await votes_settled(bot)
 
     assert retry.status_code == 200
     assert await voters(bot, "D-1") == set()
@@ -130,7 +114,7 @@ async def test_a_removal_that_overtakes_its_addition_still_wins(bot: Bot) -> Non
 
     await bot.slack.reaction(ts, added=False, user_id="UVOTER", event_ts="1700000200.000001")
     await bot.slack.reaction(ts, user_id="UVOTER", event_ts="1700000100.000001")
-    await _settle(bot)
+    await votes_settled(bot)
 
     assert await voters(bot, "D-1") == set()
 
@@ -140,7 +124,7 @@ async def test_a_vote_on_an_item_closed_since_the_digest_is_ignored_and_shown(bo
     await bot.slack.command("/tradeoff", "done D-2")
 
     await bot.slack.reaction(digest.reply_ts["D-2"], user_id="UVOTER")
-    await _settle(bot)
+    await votes_settled(bot)
 
     assert await voters(bot, "D-2") == set()
     update = bot.fake.calls_to("chat.update")[-1]
@@ -165,7 +149,7 @@ async def test_fifty_people_voting_at_once_with_retries_count_exactly(bot: Bot) 
     async with asyncio.timeout(30):
         while len(await voters(bot, "F-1")) < 50:  # noqa: ASYNC110 - polling the database
             await asyncio.sleep(0.05)
-    await _settle(bot)
+    await votes_settled(bot)
 
     assert await voters(bot, "F-1") == set(users)
     listing = reply_text(await bot.slack.command("/tradeoff", "list"))

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.domain.items import ItemRef
-from bot.store.models import ItemRow, VoteRow
+from bot.store.models import ItemRow, ProcessedEventRow, VoteRow
 from tests.conftest import Bot
 from tests.support.digests import parents, replies, ts_of, wait_until_posted
+from tests.support.eventually import eventually, quiet
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,18 @@ async def voters(bot: Bot, ref: str) -> set[str]:
             )
         )
         return set(rows)
+
+
+async def votes_settled(bot: Bot) -> None:
+    """Wait until every vote event sent so far is processed and parent redraws have stopped."""
+    sent = set(bot.slack.sent_event_ids)
+
+    async def all_processed() -> None:
+        async with bot.store.unit_of_work() as uow:
+            done = set(await uow.session.scalars(
+                select(ProcessedEventRow.event_id).where(ProcessedEventRow.event_id.in_(sent))
+            ))
+        assert done == sent
+
+    await eventually(all_processed)
+    await quiet(bot.fake, "chat.update")
