@@ -191,3 +191,47 @@ async def test_replies_in_one_channel_are_spaced_by_the_pacer(
     await post_digest_now(store, runtime.publisher(), team_id=team_id, channel_id="C111")
 
     assert slept == [1.0, 1.0, 1.0]  # parent, then three replies each a second apart
+
+
+async def test_a_slow_digest_keeps_its_lease_so_no_one_takes_it_over(
+    runtime: Runtime, store: Store, team_id: str, fake_slack: FakeSlack
+) -> None:
+    await _seed(store, team_id, debt=4, features=0)
+    start = datetime.now(UTC)
+    clock = {"now": start}
+    real_publisher = runtime.publisher()
+    taken_over: list[bool] = []
+
+    class SlowPublisher:
+        """Each reply 'takes' two minutes, as when Slack keeps answering 429; before the
+        fourth, another process looks at the run as it would find it."""
+
+        async def post_parent(self, channel_id: str, digest: Any) -> str:
+            return await real_publisher.post_parent(channel_id, digest)
+
+        async def post_reply(
+            self, channel_id: str, thread_ts: str, ranked: Any, digest: Any
+        ) -> str:
+            clock["now"] += timedelta(minutes=2)
+            if ranked.item.ref.number == 4:  # six minutes in: past the first 5-minute lease
+                [run] = await runs_of(store, team_id)
+                async with store.unit_of_work() as uow:
+                    taken_over.append(
+                        await uow.digests.take_over(run.id, clock["now"], timedelta(minutes=5))
+                    )
+            return await real_publisher.post_reply(channel_id, thread_ts, ranked, digest)
+
+    class FakeDatetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> FakeDatetime:  # type: ignore[override]
+            return clock["now"]  # type: ignore[return-value]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("bot.services.post_digest.datetime", FakeDatetime)
+        result = await post_digest_now(
+            store, SlowPublisher(), team_id=team_id, channel_id="C111", now=start
+        )
+
+    assert result.outcome is Outcome.POSTED
+    assert taken_over == [False]
+    assert len(replies(fake_slack)) == 4

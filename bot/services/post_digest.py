@@ -104,6 +104,7 @@ async def _publish(
         planned = await uow.digests.messages(run.id)
     current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
     posted = 0
+    lease_until = datetime.now(UTC) + LEASE
     for message in planned:
         ranked = current.get(message.ref)
         if not message.in_thread or message.message_ts is not None or ranked is None:
@@ -112,6 +113,12 @@ async def _publish(
         # One commit per reply: after a crash, only replies without a ts are posted again.
         async with store.unit_of_work() as uow:
             await uow.digests.set_message_ts(message.id, ts)
+            now = datetime.now(UTC)
+            if lease_until - now < LEASE / 2:
+                # Slow going (Slack's 429 waits): keep the run ours, or another process would
+                # take it over and post these replies a second time.
+                lease_until = now + LEASE
+                await uow.digests.renew_lease(run.id, lease_until)
             await uow.commit()
         posted += 1
     await _finish(store, run, RunStatus.COMPLETE, None)

@@ -187,6 +187,11 @@ class DigestRepository:
         ).one_or_none()
         return None if row is None or row[2] is None else DigestThread(row[0], row[1], row[2])
 
+    async def renew_lease(self, run_id: int, until: datetime) -> None:
+        await self._session.execute(
+            update(DigestRunRow).where(DigestRunRow.id == run_id).values(lease_until=until)
+        )
+
     async def set_parent_ts(self, run_id: int, ts: str) -> None:
         await self._session.execute(
             update(DigestRunRow).where(DigestRunRow.id == run_id).values(parent_ts=ts)
