@@ -209,6 +209,9 @@ async def test_a_slow_digest_keeps_its_lease_so_no_one_takes_it_over(
         async def post_parent(self, channel_id: str, digest: Any) -> str:
             return await real_publisher.post_parent(channel_id, digest)
 
+        async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
+            await real_publisher.post_trends(channel_id, thread_ts, trends)
+
         async def post_reply(
             self, channel_id: str, thread_ts: str, ranked: Any, digest: Any
         ) -> str:

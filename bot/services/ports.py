@@ -6,6 +6,7 @@ from typing import Protocol
 
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
+from bot.domain.trends import Trends
 
 
 class ChannelUnavailable(Exception):
@@ -33,4 +34,8 @@ class DigestPublisher(Protocol):
         self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
     ) -> str:
         """Post one item's reply in the digest thread; returns its ts."""
+        ...
+
+    async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
+        """Attach the trends chart and its summary in the digest's thread."""
         ...

@@ -10,7 +10,9 @@ from enum import StrEnum
 from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.scoring import Ranked
+from bot.domain.trends import DEFAULT_WEEKS
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
+from bot.services.trends import channel_trends
 from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.unit_of_work import Store
 
@@ -122,9 +124,35 @@ async def _publish(
             await uow.commit()
         posted += 1
     await _finish(store, run, RunStatus.COMPLETE, None)
+    await _monthly_trends(store, publisher, run, parent_ts)
     return DigestResult(
         Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
     )
+
+
+async def _monthly_trends(
+    store: Store, publisher: DigestPublisher, run: DigestRun, parent_ts: str
+) -> None:
+    """The first digest of a month carries the trends chart in its thread."""
+    async with store.unit_of_work() as uow:
+        settings = await uow.channels.get(run.team_id, run.channel_id)
+        zone = settings.slot.zone if settings.slot else UTC
+        local = run.created_at.astimezone(zone)
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        earlier = await uow.digests.completed_between(
+            run.team_id, run.channel_id, month_start.astimezone(UTC), run.created_at, run.id
+        )
+    if earlier:
+        return
+    trends = await channel_trends(store, team_id=run.team_id, channel_id=run.channel_id,
+                                  weeks=DEFAULT_WEEKS)
+    if trends.is_empty:
+        return
+    try:
+        await publisher.post_trends(run.channel_id, parent_ts, trends)
+    except (PublishFailed, ChannelUnavailable) as exc:
+        # The digest itself is posted; a missing chart is not worth failing it for.
+        logger.warning("monthly trends chart for %s not posted: %s", run.channel_id, exc)
 
 
 async def _finish(store: Store, run: DigestRun, status: RunStatus, error: str | None) -> None:

@@ -8,13 +8,16 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.charts import render_trends_png
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
+from bot.domain.trends import Trends
 from bot.services.ports import ChannelUnavailable, PublishFailed
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.errors import slack_error_code
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
+from bot.slack.text import escape
 
 # Errors after which posting to the channel cannot work until a person acts.
 CHANNEL_GONE = {
@@ -46,6 +49,17 @@ class SlackDigestPublisher:
         self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
     ) -> str:
         return await self._post(channel_id, reply_message(ranked, digest), thread_ts=thread_ts)
+
+    async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
+        png = render_trends_png(trends, title=f"Tradeoff trends · last {trends.weeks} weeks")
+        try:
+            await self._client.files_upload_v2(
+                channel=channel_id, thread_ts=thread_ts, file=png,
+                filename="tradeoff-trends.png", title="Tradeoff trends",
+                initial_comment=escape(trends.summary()),
+            )
+        except SlackApiError as exc:
+            raise PublishFailed(slack_error_code(exc)) from exc
 
     async def _post(
         self, channel_id: str, message: dict[str, Any], thread_ts: str | None = None

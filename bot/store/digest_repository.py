@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
@@ -88,6 +88,27 @@ class DigestRepository:
             .values(lease_until=now + lease, status=RunStatus.POSTING.value)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def completed_between(
+        self, team_id: str, channel_id: str, start: datetime, end: datetime, except_run: int
+    ) -> int:
+        """How many other digests of the channel were completed in [start, end]."""
+        return int(
+            await self._session.scalar(
+                select(func.count())
+                .select_from(DigestRunRow)
+                .where(
+                    DigestRunRow.team_id == team_id,
+                    DigestRunRow.channel_id == channel_id,
+                    DigestRunRow.status == RunStatus.COMPLETE.value,
+                    DigestRunRow.parent_ts.is_not(None),
+                    DigestRunRow.created_at >= start,
+                    DigestRunRow.created_at <= end,
+                    DigestRunRow.id != except_run,
+                )
+            )
+            or 0
+        )
 
     async def find_by_id(self, run_id: int) -> DigestRun | None:
         row = await self._session.get(DigestRunRow, run_id)

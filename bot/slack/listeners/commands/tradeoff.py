@@ -18,6 +18,7 @@ from bot.slack.listeners.commands import (
     tradeoff_people,
     tradeoff_schedule,
     tradeoff_settings,
+    tradeoff_trends,
 )
 from bot.slack.listeners.commands.invocation import Invocation, SubCommandHandler
 from bot.slack.listeners.guard import guarded
@@ -51,6 +52,7 @@ SUBCOMMANDS: dict[str, SubCommandHandler] = {
     "interest": tradeoff_care.interest,
     "show": tradeoff_care.show,
     "health": tradeoff_care.health,
+    "trends": tradeoff_trends.trends,
 }
 
 

@@ -1,0 +1,108 @@
+"""The channel's trend over the last weeks: how much of the planned work was debt against the
+budget, how the open backlog grew or shrank, and how old the open debt is getting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from bot.domain.decisions import Decision
+from bot.domain.items import Item, Kind
+
+OLD_DEBT = timedelta(days=90)
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 104
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week_end: date
+    open_debt: int
+    open_features: int
+    median_debt_age_days: float | None
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    decided_at: datetime
+    debt_share_pct: int
+    budget_pct: int
+
+
+@dataclass(frozen=True)
+class Trends:
+    weeks: int
+    points: list[WeekPoint]
+    decisions: list[DecisionPoint]
+    budget_pct: int
+    debt_points: int
+    planned_points: int
+    old_debt: int  # open debt items older than OLD_DEBT now
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to draw: no decision and no item in the window."""
+        return not self.decisions and not any(p.open_debt or p.open_features for p in self.points)
+
+    @property
+    def debt_share_pct(self) -> int | None:
+        if not self.planned_points:
+            return None
+        return round(100 * self.debt_points / self.planned_points)
+
+    def summary(self) -> str:
+        """One paragraph in words, with the same numbers as the chart."""
+        weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+        if self.debt_share_pct is None:
+            split = f"no decisions were recorded over {weeks}"
+        else:
+            split = (
+                f"debt got {self.debt_share_pct} % of planned size over {weeks} against a "
+                f"{self.budget_pct} % budget ({self.debt_points} of {self.planned_points} "
+                f"points in {len(self.decisions)} decision"
+                f"{'s' if len(self.decisions) != 1 else ''})"
+            )
+        old = f"{self.old_debt} debt item{'s' if self.old_debt != 1 else ''} older than 90 days"
+        return f"{split[0].upper()}{split[1:]}; {old}."
+
+
+def _open_at(item: Item, moment: datetime) -> bool:
+    return item.created_at <= moment and (item.closed_at is None or item.closed_at > moment)
+
+
+def compute_trends(
+    items: Sequence[Item],
+    decisions: Sequence[Decision],
+    *,
+    budget_pct: int,
+    now: datetime,
+    weeks: int = DEFAULT_WEEKS,
+) -> Trends:
+    """Weekly snapshots of the backlog for the last `weeks` weeks, and the decisions in them."""
+    start = now - timedelta(weeks=weeks)
+    points = []
+    for offset in range(weeks, -1, -1):
+        moment = now - timedelta(weeks=offset)
+        open_now = [i for i in items if _open_at(i, moment)]
+        debt_ages = [(moment - i.created_at).days for i in open_now if i.kind is Kind.DEBT]
+        points.append(WeekPoint(
+            week_end=moment.date(),
+            open_debt=len(debt_ages),
+            open_features=sum(1 for i in open_now if i.kind is Kind.FEATURE),
+            median_debt_age_days=float(median(debt_ages)) if debt_ages else None,
+        ))
+    window = sorted((d for d in decisions if d.decided_at >= start), key=lambda d: d.decided_at)
+    return Trends(
+        weeks=weeks,
+        points=points,
+        decisions=[DecisionPoint(d.decided_at, d.debt_share_pct, d.budget_pct) for d in window],
+        budget_pct=budget_pct,
+        debt_points=sum(d.debt_points for d in window),
+        planned_points=sum(d.total_points for d in window),
+        old_debt=sum(
+            1 for i in items
+            if i.is_open and i.kind is Kind.DEBT and now - i.created_at > OLD_DEBT
+        ),
+    )
