@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -81,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="print it; post nothing")
     digest.set_defaults(run=_digest)
 
+    trends = commands.add_parser("trends", help="write a channel's trends chart as a PNG")
+    trends.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
+    trends.add_argument("--channel", required=True, help="channel id, e.g. C0123ABCD")
+    trends.add_argument("--out", required=True, help="where to write the PNG")
+    trends.add_argument("--weeks", type=int, default=12, help="how many weeks (1-104)")
+    trends.set_defaults(run=_trends)
+
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
     health.set_defaults(run=_healthcheck)
@@ -109,23 +117,38 @@ def _migrate_or_explain(database_url: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import DEFAULT_DEMO_DATABASE_URL, run_demo
+    from bot.charts import render_trends_png
+    from bot.demo import DEFAULT_DEMO_DATABASE_URL, demo_trends, run_demo
+    from bot.domain.trends import Trends
     from bot.store.unit_of_work import Store
 
     url = args.database_url or DEFAULT_DEMO_DATABASE_URL
     to_async_url(url)
     _migrate_or_explain(url)
 
-    async def run() -> str:
+    async def run() -> tuple[str, Trends]:
         store = Store(url)
         try:
-            return await run_demo(store)
+            return await run_demo(store), await demo_trends(store)
         finally:
             await store.close()
 
-    print(asyncio.run(run()))
-    print(f"\nDemo data is in {url}. Connect to Slack (see the README) to use it with a team.")
+    view, trends = asyncio.run(run())
+    print(view)
+    chart = _next_to_database(url, "-trends.png")
+    chart.write_bytes(render_trends_png(trends, title="Tradeoff trends · #checkout-team (demo)"))
+    print(f"\n{trends.summary()}\nTrends chart: {chart}")
+    print(f"Demo data is in {url}. Connect to Slack (see the README) to use it with a team.")
     return 0
+
+
+def _next_to_database(url: str, suffix: str) -> Path:
+    """A file beside an SQLite database (`demo.db` → `demo-trends.png`), else in the cwd."""
+    database = make_url(to_async_url(url)).database
+    if make_url(to_async_url(url)).get_backend_name() == "sqlite" and database:
+        path = Path(database)
+        return path.with_name(path.stem + suffix)
+    return Path("tradeoff-demo" + suffix)
 
 
 def _manifest(args: argparse.Namespace) -> int:
@@ -176,6 +199,25 @@ def _digest(args: argparse.Namespace) -> int:
     )
     print(text)
     return 0 if ok else 1
+
+
+def _trends(args: argparse.Namespace) -> int:
+    from bot.charts import render_trends_png
+    from bot.runtime import load_trends
+
+    if not 1 <= args.weeks <= 104:
+        raise ConfigError(f"--weeks must be 1 to 104, got {args.weeks}")
+    settings = Settings.from_env()
+    _configure_logging(settings.log_level)
+    _migrate_or_explain(settings.database_url)
+    data = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
+    if data.is_empty:
+        print("tradeoff: no history to chart for that channel yet (no items, no decisions)")
+        return 1
+    title = f"Tradeoff trends · last {args.weeks} weeks"
+    Path(args.out).write_bytes(render_trends_png(data, title=title))
+    print(f"{data.summary()}\nChart written to {args.out}")
+    return 0
 
 
 def _healthcheck(args: argparse.Namespace) -> int:

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.channel_settings import ChannelSettings
+from bot.domain.decisions import DecidedItem
 from bot.domain.digest import compose_digest
-from bot.domain.items import Kind, make_draft
+from bot.domain.items import ItemRef, Kind, make_draft
+from bot.domain.trends import DEFAULT_WEEKS, Trends
 from bot.services.list_items import list_open_items
 from bot.services.log_item import log_item
+from bot.services.trends import channel_trends
 from bot.store.unit_of_work import Store
 from bot.terminal_view import render_digest
 
@@ -68,6 +71,8 @@ async def run_demo(store: Store, *, now: datetime | None = None) -> str:
     """Reseed the demo workspace and return the side-by-side view as text."""
     now = now or datetime.now(UTC)
     async with store.unit_of_work() as uow:
+        await uow.decisions.purge_team(DEMO_TEAM)
+        await uow.digests.purge_team(DEMO_TEAM)
         await uow.items.purge_team(DEMO_TEAM)
         await uow.commit()
     for sample in SAMPLES:
@@ -84,6 +89,40 @@ async def run_demo(store: Store, *, now: datetime | None = None) -> str:
             voters = [f"UVOTER{n}" for n in range(sample.votes)]
             await uow.items.add_votes(DEMO_TEAM, item.ref, voters, now)
             await uow.commit()
+    await _seed_decisions(store, now)
     items = await list_open_items(store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL)
     digest = compose_digest(items, ChannelSettings(DEMO_TEAM, DEMO_CHANNEL), now)
     return render_digest(digest, channel=DEMO_CHANNEL_NAME)
+
+
+# Three past weekly decisions, so the demo's trends chart has a history to show.
+_PAST_DECISIONS = [
+    (3, [(Kind.DEBT, 4, "Retire the v1 REST API", 3), (Kind.FEATURE, 3, "Dark mode", 2)]),
+    (2, [(Kind.FEATURE, 1, "SSO with Okta for enterprise plans", 5)]),
+    (1, [(Kind.DEBT, 1, "Flaky checkout integration tests", 3),
+         (Kind.FEATURE, 2, "Bulk CSV import of contacts", 3)]),
+]
+
+
+async def _seed_decisions(store: Store, now: datetime) -> None:
+    for weeks_ago, picked in _PAST_DECISIONS:
+        when = now - timedelta(weeks=weeks_ago)
+        async with store.unit_of_work() as uow:
+            run = await uow.digests.claim(
+                DEMO_TEAM, DEMO_CHANNEL, f"demo-{weeks_ago}", when, timedelta(0)
+            )
+            assert run is not None  # the demo workspace was purged above
+            await uow.decisions.record(
+                team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL, run_id=run.id, lead_id="UDEMOLEAD",
+                pm_id="UDEMOPM", capacity=20, budget_pct=20, now=when,
+                items=[DecidedItem(ItemRef(kind, number), title, points, 0, 1.0)
+                       for kind, number, title, points in picked],
+            )
+            await uow.commit()
+
+
+async def demo_trends(store: Store, *, now: datetime | None = None) -> Trends:
+    """The demo channel's last 12 weeks, for the sample chart."""
+    return await channel_trends(
+        store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL, weeks=DEFAULT_WEEKS, now=now
+    )

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from bot.config import ConfigError, Settings
 from bot.domain.digest import compose_digest
+from bot.domain.trends import Trends
 from bot.scheduler import DigestScheduler
 from bot.services.post_digest import (
     MAX_LATENESS,
@@ -26,6 +27,7 @@ from bot.services.post_digest import (
     post_digest_now,
     post_scheduled_digest,
 )
+from bot.services.trends import channel_trends
 from bot.slack.app import create_app, create_web_client
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.errors import slack_error_code
@@ -238,3 +240,12 @@ async def print_or_post_digest(
     detail = f" ({result.error})" if result.error else ""
     replies = f", {result.replies_posted} thread replies" if result.parent_ts else ""
     return f"digest {result.outcome.value}{detail}{replies}", ok
+
+
+async def load_trends(settings: Settings, team_id: str, channel_id: str, weeks: int) -> Trends:
+    """`tradeoff trends`: the channel's trends from the database."""
+    store = Store(settings.database_url)
+    try:
+        return await channel_trends(store, team_id=team_id, channel_id=channel_id, weeks=weeks)
+    finally:
+        await store.close()

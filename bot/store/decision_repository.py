@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.decisions import (
@@ -89,6 +89,10 @@ class DecisionRepository:
             decision_id, team_id, channel_id, lead_id, pm_id, capacity, budget_pct, now,
             tuple(items),
         )
+
+    async def purge_team(self, team_id: str) -> None:
+        """Delete a workspace's decisions (their items go with them)."""
+        await self._session.execute(delete(DecisionRow).where(DecisionRow.team_id == team_id))
 
     async def for_run(self, run_id: int) -> Decision | None:
         row = await self._session.scalar(select(DecisionRow).where(DecisionRow.run_id == run_id))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
@@ -109,6 +109,11 @@ class DigestRepository:
             )
             or 0
         )
+
+    async def purge_team(self, team_id: str) -> None:
+        """Delete a workspace's digests (their planned messages and agreements go with them);
+        its decisions must be deleted first."""
+        await self._session.execute(delete(DigestRunRow).where(DigestRunRow.team_id == team_id))
 
     async def find_by_id(self, run_id: int) -> DigestRun | None:
         row = await self._session.get(DigestRunRow, run_id)
