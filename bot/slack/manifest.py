@@ -22,7 +22,7 @@ SLASH_COMMANDS: list[dict[str, str]] = [
     {
         "command": "/tradeoff",
         "description": "List, close and decide on the channel's debt and features",
-        "usage_hint": "list | done <id> | drop <id> | merge | schedule | digest | role | help",
+        "usage_hint": "list | done | drop | merge | schedule | digest | estimate | health | help",
     },
 ]
 

@@ -41,7 +41,11 @@ USAGE = "\n".join(
         f"`/tradeoff merge {escape('<duplicate-id> <into-id>')}` merge a duplicate, votes "
         "included",
         "`/tradeoff history [n]` the last decisions; `/tradeoff export` items, votes and "
-        "decisions as CSV",
+        "decisions as CSV; `/tradeoff trends [weeks]` a chart of debt versus features",
+        f"`/tradeoff estimate {escape('<id> <XS|S|M|L|XL> [low|medium|high]')}` (leads), "
+        f"`/tradeoff interest {escape('<id> <hours per week>')}` (leads and PMs)",
+        f"`/tradeoff show {escape('<id>')}` an item and its history; `/tradeoff health` what "
+        "needs care in the backlog",
         "`/tradeoff help` this help",
     ]
 )
