@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -166,16 +166,25 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from bot.runtime import build_http_app, verify_slack_token
+def _ready_to_connect(require: Callable[[Settings], None]) -> Settings:
+    """What `serve` and `socket` do before they connect: check settings, migrate, and make
+    sure Slack accepts the token."""
+    from bot.runtime import verify_slack_token
 
     settings = Settings.from_env()
-    settings.require_http()
+    require(settings)
     _configure_logging(settings.log_level)
     _migrate_or_explain(settings.database_url)
     asyncio.run(verify_slack_token(settings))
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.runtime import build_http_app
+
+    settings = _ready_to_connect(Settings.require_http)
     uvicorn.run(
         build_http_app(settings),
         host=args.host or settings.host,
@@ -244,12 +253,8 @@ def _healthcheck(args: argparse.Namespace) -> int:
 
 
 def _socket(_args: argparse.Namespace) -> int:
-    from bot.runtime import run_socket_mode, verify_slack_token
+    from bot.runtime import run_socket_mode
 
-    settings = Settings.from_env()
-    settings.require_socket()
-    _configure_logging(settings.log_level)
-    _migrate_or_explain(settings.database_url)
-    asyncio.run(verify_slack_token(settings))
+    settings = _ready_to_connect(Settings.require_socket)
     asyncio.run(run_socket_mode(settings))
     return 0

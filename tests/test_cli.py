@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.slack_api import FakeSlack
+from tests.support.db import sqlite_table_names
 from tests.support.processes import TRADEOFF, clean_env
 
 RUN_TIMEOUT_S = 120
@@ -58,15 +59,6 @@ def walk(node: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
-
-
-def table_names(db: Path) -> set[str]:
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    finally:
-        conn.close()
-    return {name for (name,) in rows}
 
 
 def count_items(db: Path) -> int:
@@ -267,7 +259,7 @@ def test_migrate_creates_the_schema_from_any_directory(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert {"items", "votes", "item_counters", "alembic_version"} <= table_names(db)
+    assert {"items", "votes", "item_counters", "alembic_version"} <= sqlite_table_names(db)
     assert list(elsewhere.iterdir()) == []
 
     again = run_tradeoff("migrate", cwd=elsewhere, env=env)

@@ -11,7 +11,6 @@ import shlex
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from tests.fakes.slack_api import FakeSlack
+from tests.support.db import sqlite_table_names
 from tests.support.processes import clean_env
 from tests.support.slack_requests import SIGNING_SECRET
 
@@ -315,15 +315,6 @@ def run_in_image(
     )
 
 
-def table_names(db: Path) -> set[str]:
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    finally:
-        conn.close()
-    return {name for (name,) in rows}
-
-
 @pytest.mark.slow
 def test_build_copies_only_what_it_names(image: BuiltImage) -> None:
     top = {p.name for p in image.workdir.iterdir()}
@@ -363,7 +354,7 @@ def test_migrate_works_from_any_directory(image: BuiltImage, tmp_path: Path) -> 
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert {"items", "votes", "item_counters", "alembic_version"} <= table_names(db)
+    assert {"items", "votes", "item_counters", "alembic_version"} <= sqlite_table_names(db)
 
 
 @pytest.mark.slow
@@ -419,7 +410,7 @@ def test_cmd_serves_and_healthcheck_passes(image: BuiltImage, tmp_path: Path) ->
             assert "healthy" in healthy.stdout
             assert fake.calls_to("auth.test")
             db_url = image.runtime_env["DATABASE_URL"]
-            assert "alembic_version" in table_names(Path(db_url.removeprefix("sqlite:///")))
+            assert "alembic_version" in sqlite_table_names(Path(db_url.removeprefix("sqlite:///")))
 
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=EXIT_TIMEOUT_S)
