@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
+from bot.domain.decisions import Role
 from bot.domain.digest import Digest, compose_digest
 from bot.store.digest_repository import DigestRun
 from bot.store.unit_of_work import UnitOfWork
@@ -17,10 +17,10 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
     refs = [m.ref for m in await uow.digests.messages(run.id)]
     items = await uow.items.get_many(run.team_id, refs)
     decision = await uow.decisions.for_run(run.id)
-    recent = await uow.decisions.recent(run.team_id, run.channel_id, SPLIT_WINDOW)
+    split = await uow.decisions.recent_split(run.team_id, run.channel_id)
     open_items = [i for i in items if i.is_open]
     digest = compose_digest(
-        open_items, settings, run.created_at, decision_split(recent), decided=decision is not None
+        open_items, settings, run.created_at, split, decided=decision is not None
     )
     unshown = await uow.items.count_open(run.team_id, run.channel_id) - len(open_items)
     return replace(
@@ -30,5 +30,5 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
         agreements=await uow.decisions.agreements(run.id),
         decision=decision,
         unshown_open=max(0, unshown),
-        leads=[u for u, r in await uow.roles.all(run.team_id, run.channel_id) if r is Role.LEAD],
+        leads=await uow.roles.holders(run.team_id, run.channel_id, Role.LEAD),
     )

@@ -48,5 +48,9 @@ class RoleRepository:
         )
         return [(user, Role(role)) for user, role in rows]
 
+    async def holders(self, team_id: str, channel_id: str, role: Role) -> list[str]:
+        """The users who hold `role` in the channel."""
+        return [user for user, held in await self.all(team_id, channel_id) if held is role]
+
     async def of_user(self, team_id: str, channel_id: str, user_id: str) -> set[Role]:
         return {role for user, role in await self.all(team_id, channel_id) if user == user_id}

@@ -11,6 +11,7 @@ from bot.domain.items import Item, ItemChange, Kind
 from bot.domain.labels import age_label, votes_label
 from bot.slack.blocks.elements import context, section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
+from bot.slack.blocks.people import holders
 from bot.slack.text import clip, escape, quote
 
 MERGE_DUPLICATE_ACTION = "merge_duplicate"
@@ -62,7 +63,7 @@ def health_reply(health: BacklogHealth, roles: list[tuple[str, Role]]) -> dict[s
             ":white_check_mark: The backlog looks healthy: nothing stale, no likely duplicates, "
             "every item sized and every debt item's interest known."
         )]}
-    leads = ", ".join(f"<@{u}>" for u, r in roles if r is Role.LEAD) or "no lead set yet"
+    leads = holders(roles, Role.LEAD, none="no lead set yet")
     weeks = STALE_AFTER.days // 7
     blocks: list[dict[str, Any]] = [section(
         "*Backlog health* — nothing is closed automatically; each line is a suggestion."

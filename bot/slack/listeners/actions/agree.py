@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.decisions import Role
 from bot.services.agree import AgreeOutcome, AgreeResult, agree_to_pick
+from bot.slack.blocks.people import holders
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
 from bot.slack.command_text import whole_number
 from bot.slack.errors import slack_error_code
@@ -64,11 +65,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 def _explain(result: AgreeResult, user_id: str) -> str | None:
     if result.outcome is AgreeOutcome.NOT_ALLOWED:
-        leads = [u for u, r in result.roles if r is Role.LEAD]
-        pms = [u for u, r in result.roles if r is Role.PM]
+        # Ephemeral text: mentions here notify nobody.
         who = (
-            f"Here that is {_mentions(leads) or 'nobody yet'} (tech lead) and "
-            f"{_mentions(pms) or 'nobody yet'} (product manager)."
+            f"Here that is {holders(result.roles, Role.LEAD)} (tech lead) and "
+            f"{holders(result.roles, Role.PM)} (product manager)."
         )
         return (
             "Only the channel's tech lead and product manager sign off the pick; your :+1: on "
@@ -90,11 +90,6 @@ def _explain(result: AgreeResult, user_id: str) -> str | None:
     if result.outcome is AgreeOutcome.UNKNOWN_DIGEST:
         return "This digest is not known here any more."
     return None
-
-
-def _mentions(users: list[str]) -> str:
-    # Ephemeral text: mentions here notify nobody.
-    return ", ".join(f"<@{u}>" for u in users)
 
 
 async def _tell(respond: AsyncRespond, text: str) -> None:

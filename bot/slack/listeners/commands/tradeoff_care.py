@@ -15,6 +15,7 @@ from bot.services.item_care import (
     set_interest,
 )
 from bot.slack.blocks.care import health_reply, item_record_reply
+from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import clip, escape
@@ -25,7 +26,7 @@ def _ref(text: str | None) -> ItemRef | None:
 
 
 def role_refusal(exc: RoleRequired) -> str:
-    named = ", ".join(f"<@{u}>" for u, r in exc.holders if r in exc.roles) or "nobody yet"
+    named = holders(exc.holders, *exc.roles)
     return (
         f"Only the item's channel {exc.roles[0].label}"
         + (f" or {exc.roles[1].label}" if len(exc.roles) > 1 else "")

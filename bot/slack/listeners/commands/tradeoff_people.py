@@ -7,6 +7,7 @@ import re
 from bot.domain.decisions import Decision, Role
 from bot.services.history import MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
+from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.command_text import whole_number
 from bot.slack.listeners.commands.invocation import Invocation
@@ -57,9 +58,10 @@ async def roles(call: Invocation) -> None:
 def roles_text(current: list[tuple[str, Role]]) -> str:
     if not current:
         return f"No roles yet. A lead and a PM sign off decisions; set them with {ROLE_EXAMPLE}."
-    leads = ", ".join(f"<@{u}>" for u, r in current if r is Role.LEAD) or "nobody yet"
-    pms = ", ".join(f"<@{u}>" for u, r in current if r is Role.PM) or "nobody yet"
-    return f"Tech leads: {leads}. Product managers: {pms}."
+    return (
+        f"Tech leads: {holders(current, Role.LEAD)}. "
+        f"Product managers: {holders(current, Role.PM)}."
+    )
 
 
 async def history(call: Invocation) -> None:

@@ -1,0 +1,13 @@
+"""Naming who holds a channel role, in ephemeral or command replies (where mentions ping nobody
+who did not ask)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.domain.decisions import Role
+
+
+def holders(roles: Iterable[tuple[str, Role]], *wanted: Role, none: str = "nobody yet") -> str:
+    """`<@U1>, <@U2>`: the users holding any of the wanted roles, or `none`."""
+    return ", ".join(f"<@{user}>" for user, role in roles if role in wanted) or none
