@@ -69,10 +69,6 @@ class DigestScheduler:
         )
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
 
-    @property
-    def running(self) -> bool:
-        return bool(self._scheduler.running)
-
     async def start(self, *, paused: bool = False) -> None:
         """Start; jobs missed while the bot was down fire now if under 12 hours late."""
         global _active_runner

@@ -46,13 +46,6 @@ def agreements_complete(agreements: Sequence[Agreement], current: Sequence[ItemR
     return roles == {Role.LEAD, Role.PM}
 
 
-def stale_agreements(
-    agreements: Sequence[Agreement], current: Sequence[ItemRef]
-) -> list[Agreement]:
-    """Agreements given to a pick that has changed since (votes moved the ranking)."""
-    return [a for a in agreements if a.plan != tuple(current)]
-
-
 @dataclass(frozen=True)
 class DecidedItem:
     ref: ItemRef

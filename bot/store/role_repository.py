@@ -51,6 +51,3 @@ class RoleRepository:
     async def holders(self, team_id: str, channel_id: str, role: Role) -> list[str]:
         """The users who hold `role` in the channel."""
         return [user for user, held in await self.all(team_id, channel_id) if held is role]
-
-    async def of_user(self, team_id: str, channel_id: str, user_id: str) -> set[Role]:
-        return {role for user, role in await self.all(team_id, channel_id) if user == user_id}
