@@ -95,13 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    # Alembic narrates every plugin it loads at INFO; only its warnings help an operator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def _configure_logging(settings: Settings) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format, settings.secrets())
 
 
 def _migrate_or_explain(database_url: str) -> None:
@@ -160,7 +157,7 @@ def _manifest(args: argparse.Namespace) -> int:
 
 def _migrate(_args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     _migrate_or_explain(settings.database_url)
     print("tradeoff: database is up to date")
     return 0
@@ -173,9 +170,10 @@ def _ready_to_connect(require: Callable[[Settings], None]) -> Settings:
 
     settings = Settings.from_env()
     require(settings)
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     _migrate_or_explain(settings.database_url)
-    asyncio.run(verify_slack_token(settings))
+    if not settings.multi_workspace:
+        asyncio.run(verify_slack_token(settings))
     return settings
 
 
@@ -190,6 +188,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level.lower(),
+        # Our handler (JSON, secrets scrubbed) stays in place; the request log replaces access.
+        log_config=None,
         access_log=False,
     )
     return 0
@@ -201,7 +201,7 @@ def _digest(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not args.dry_run:
         settings.require_token()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     _migrate_or_explain(settings.database_url)
     text, ok = asyncio.run(
         print_or_post_digest(settings, args.team, args.channel, dry_run=args.dry_run)
@@ -217,7 +217,7 @@ def _trends(args: argparse.Namespace) -> int:
     if not 1 <= args.weeks <= 104:
         raise ConfigError(f"--weeks must be 1 to 104, got {args.weeks}")
     settings = Settings.from_env()
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
     _migrate_or_explain(settings.database_url)
     data = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
     if data.is_empty:

@@ -24,6 +24,9 @@ class Settings:
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    # Both set: multi-workspace mode, installs through OAuth and tokens kept in the database.
+    client_id: str | None = None
+    client_secret: str | None = None
     host: str = "0.0.0.0"  # noqa: S104 - a container's server must listen beyond loopback
     port: int = 3000
     log_level: str = "INFO"
@@ -33,6 +36,8 @@ class Settings:
     digest_reply_interval: float = 1.0
     # A digest's parent is redrawn at most once per this many seconds while votes come in.
     parent_update_interval: float = 2.0
+    # "json": one JSON object per line (for log shippers); "text": for reading in a terminal.
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +66,17 @@ class Settings:
             raise ConfigError(
                 f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got '{env.get('LOG_LEVEL')}'"
             )
+        log_format = env.get("LOG_FORMAT", "json").lower()
+        if log_format not in ("json", "text"):
+            raise ConfigError(f"LOG_FORMAT must be json or text, got '{env.get('LOG_FORMAT')}'")
+        client_id = env.get("SLACK_CLIENT_ID") or None
+        client_secret = env.get("SLACK_CLIENT_SECRET") or None
+        if bool(client_id) != bool(client_secret):
+            missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+            raise ConfigError(
+                f"{missing} is not set; multi-workspace mode needs both SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (or neither, for one workspace with SLACK_BOT_TOKEN)"
+            )
         database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         try:
             to_async_url(database_url)
@@ -72,9 +88,12 @@ class Settings:
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
+            client_id=client_id,
+            client_secret=client_secret,
             host=env.get("HOST", cls.host),
             port=int(port_text),
             log_level=log_level,
+            log_format=log_format,
             scheduler=scheduler,
             digest_reply_interval=interval,
         )
@@ -82,17 +101,35 @@ class Settings:
     def with_scheduler(self, mode: str) -> Settings:
         return replace(self, scheduler=mode)
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Installed through OAuth into any number of workspaces, tokens in the database."""
+        return self.client_id is not None and self.client_secret is not None
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for scrubbing them from logs."""
+        values = (self.bot_token, self.signing_secret, self.app_token, self.client_secret)
+        return [value for value in values if value]
+
     def require_http(self) -> None:
         """Raise ConfigError naming the first variable HTTP mode needs but lacks."""
-        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+        if not self.multi_workspace:
+            self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
         self._require("SLACK_SIGNING_SECRET", self.signing_secret, None)
 
     def require_token(self) -> None:
         """Raise ConfigError when there is no bot token to call Slack with."""
-        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+        if not self.multi_workspace:
+            self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
 
     def require_socket(self) -> None:
         """Raise ConfigError naming the first variable Socket Mode needs but lacks."""
+        if self.multi_workspace:
+            # Socket Mode has no HTTP endpoint for the OAuth redirect to return to.
+            raise ConfigError(
+                "Socket Mode serves one workspace: unset SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET, or run 'tradeoff serve' for multi-workspace installs"
+            )
         self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
         self._require("SLACK_APP_TOKEN", self.app_token, "xapp-")
 

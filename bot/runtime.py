@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
@@ -28,9 +30,14 @@ from bot.services.post_digest import (
     post_scheduled_digest,
 )
 from bot.services.trends import channel_trends
+from bot.services.workspace_lifecycle import (
+    purge_uninstalled_workspaces,
+    workspace_installed,
+)
 from bot.slack.app import create_app, create_web_client
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.errors import slack_error_code
+from bot.slack.installations import InstallationStore, WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
@@ -43,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 SCHEDULER_RETRY_S = 15.0
 EVENT_MEMORY = timedelta(days=7)
-EVENT_PRUNE_INTERVAL_S = 6 * 3600.0
+HOUSEKEEPING_INTERVAL_S = 6 * 3600.0
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
 # one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
 CONCURRENT_DIGESTS = 8
@@ -61,6 +68,8 @@ class Runtime:
     pacer: ChannelPacer
     names: NameResolver
     refresher: ParentRefresher
+    clients: WorkspaceClients
+    installations: InstallationStore | None = None
     scheduler: DigestScheduler | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _digest_slots: asyncio.Semaphore = field(
@@ -87,18 +96,25 @@ class Runtime:
         await self.scheduler.start(paused=self.settings.scheduler == "paused")
         if self.settings.scheduler == "on":
             self.spawn(self.resume_unfinished())
-            self.spawn(self._forget_old_events())
+            self.spawn(self._housekeeping())
 
-    async def _forget_old_events(self) -> None:
-        """Slack retries within minutes; a week of event ids is plenty to recognise them."""
+    async def _housekeeping(self) -> None:
         while True:
-            try:
-                async with self.store.unit_of_work() as uow:
-                    await uow.votes.forget_events_before(datetime.now(UTC) - EVENT_MEMORY)
-                    await uow.commit()
-            except StoreUnavailable as exc:
-                logger.warning("old event ids not pruned: %s", exc)
-            await asyncio.sleep(EVENT_PRUNE_INTERVAL_S)
+            await self.housekeeping(datetime.now(UTC))
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
+
+    async def housekeeping(self, now: datetime) -> None:
+        """Forget old event ids (Slack retries within minutes, a week is plenty) and purge
+        workspaces uninstalled more than 30 days ago. Idempotent: every process may run it."""
+        try:
+            async with self.store.unit_of_work() as uow:
+                await uow.votes.forget_events_before(now - EVENT_MEMORY)
+                await uow.commit()
+            for team_id in await purge_uninstalled_workspaces(self.store, now=now):
+                logger.info("purged the data of uninstalled workspace %s", team_id,
+                            extra={"job": "purge", "team": team_id})
+        except StoreUnavailable as exc:
+            logger.warning("housekeeping skipped: %s", exc)
 
     async def _start_scheduler_when_possible(self) -> None:
         while not await self.store.is_healthy():
@@ -123,20 +139,36 @@ class Runtime:
     async def run_scheduled_digest(self, team_id: str, channel_id: str) -> None:
         # Many channels share Monday 09:00: they queue for a few posting slots instead of all
         # taking a database connection and Slack's rate limit at once.
+        started = time.perf_counter()
         async with self._digest_slots:
+            client = await self._client_for(team_id, channel_id)
+            if client is None:
+                return
             result = await post_scheduled_digest(
-                self.store, self.publisher(), team_id=team_id, channel_id=channel_id
+                self.store, self.publisher(client), team_id=team_id, channel_id=channel_id
             )
-        await self._after_digest(team_id, channel_id, result)
+        await self._after_digest(team_id, channel_id, result, started)
+
+    async def _client_for(self, team_id: str, channel_id: str) -> AsyncWebClient | None:
+        client = await self.clients.for_team(team_id)
+        if client is None:
+            # Uninstalled: the schedule stays, so a reinstall picks it up again.
+            logger.info(
+                "digest skipped: workspace %s has no installation", team_id,
+                extra={"job": "digest", "team": team_id, "channel": channel_id,
+                       "outcome": "not_installed"},
+            )
+        return client
 
     async def post_now(
         self, team_id: str, channel_id: str, client: AsyncWebClient | None = None
     ) -> DigestResult:
         """`/tradeoff digest` and `tradeoff digest`: finish an unfinished digest, else post one."""
+        started = time.perf_counter()
         result = await post_digest_now(
             self.store, self.publisher(client), team_id=team_id, channel_id=channel_id
         )
-        await self._after_digest(team_id, channel_id, result)
+        await self._after_digest(team_id, channel_id, result, started)
         return result
 
     async def resume_unfinished(self) -> None:
@@ -144,21 +176,29 @@ class Runtime:
         async with self.store.unit_of_work() as uow:
             runs = await uow.digests.unfinished(datetime.now(UTC) - MAX_LATENESS)
         for run in runs:
+            started = time.perf_counter()
             async with self._digest_slots:
+                client = await self._client_for(run.team_id, run.channel_id)
+                if client is None:
+                    continue
                 result = await post_digest(
-                    self.store, self.publisher(), team_id=run.team_id,
+                    self.store, self.publisher(client), team_id=run.team_id,
                     channel_id=run.channel_id, slot_key=run.slot_key,
                 )
-            await self._after_digest(run.team_id, run.channel_id, result)
+            await self._after_digest(run.team_id, run.channel_id, result, started)
 
     async def _after_digest(
-        self, team_id: str, channel_id: str, result: DigestResult | None
+        self, team_id: str, channel_id: str, result: DigestResult | None, started: float
     ) -> None:
         if result is not None:
-            logger.info(
-                "digest team=%s channel=%s outcome=%s replies=%d error=%s", team_id, channel_id,
-                result.outcome.value, result.replies_posted, result.error,
-            )
+            fields = {
+                "job": "digest", "team": team_id, "channel": channel_id,
+                "outcome": result.outcome.value, "replies": result.replies_posted,
+                "error": result.error,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            shown = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+            logger.info("digest %s", shown, extra=fields)
         if result is not None and result.outcome is Outcome.PAUSED and self.scheduler:
             async with self.store.unit_of_work() as uow:
                 settings = await uow.channels.get(team_id, channel_id)
@@ -168,13 +208,25 @@ class Runtime:
 def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     store = store or Store(settings.database_url)
     names = NameResolver()
+    client = create_web_client(settings)
+    installations = None
+    clients = WorkspaceClients(client)
+    if settings.multi_workspace:
+        assert settings.client_id is not None and settings.client_secret is not None
+        installations = InstallationStore(settings.client_id, store)
+        rotator = AsyncTokenRotator(
+            client_id=settings.client_id, client_secret=settings.client_secret, client=client
+        )
+        clients = WorkspaceClients(client, installations, rotator)
     runtime = Runtime(
         settings=settings,
         store=store,
-        client=create_web_client(settings),
+        client=client,
         pacer=ChannelPacer(settings.digest_reply_interval),
         names=names,
         refresher=ParentRefresher(store, names, settings.parent_update_interval),
+        clients=clients,
+        installations=installations,
     )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(
@@ -190,19 +242,32 @@ def build_http_app(settings: Settings, store: Store | None = None) -> Starlette:
 
 
 async def verify_slack_token(settings: Settings) -> None:
-    """Fail fast on a token Slack rejects; only warn when Slack can't be reached right now."""
+    """Fail fast on a token Slack rejects; only warn when Slack can't be reached right now.
+
+    The workspace the token belongs to is installed, whatever an earlier uninstall said.
+    """
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=5)
     try:
-        await client.auth_test()
+        answer = await client.auth_test()
     except SlackApiError as exc:
         error = slack_error_code(exc)
         if error in _REJECTED:
             raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({error})") from exc
         logger.warning("auth.test answered %s; starting anyway", error)
+        return
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         logger.warning(
             "could not reach Slack at %s (%s); starting anyway", settings.slack_api_url, exc
         )
+        return
+    team_id = answer.get("team_id")
+    if isinstance(team_id, str) and team_id:
+        store = Store(settings.database_url)
+        try:
+            if await workspace_installed(store, team_id=team_id):
+                logger.info("workspace %s is back; its pending purge is cancelled", team_id)
+        finally:
+            await store.close()
 
 
 def socket_mode_handler(runtime: Runtime) -> AsyncSocketModeHandler:

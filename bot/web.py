@@ -32,11 +32,19 @@ def create_asgi_app(app: AsyncApp, runtime: Runtime) -> Starlette:
             return JSONResponse({"status": "ok", "database": "ok"})
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
+    routes = [
+        Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if app.oauth_flow is not None:
+        # Bolt's handler passes these GETs to the OAuth flow: the "Add to Slack" page, and the
+        # redirect that exchanges the code for the workspace's token.
+        routes += [
+            Route(app.oauth_flow.install_path, slack_events, methods=["GET"]),
+            Route(app.oauth_flow.redirect_uri_path, slack_events, methods=["GET"]),
+        ]
     return Starlette(
-        routes=[
-            Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
+        routes=routes,
         lifespan=_lifespan(runtime),
     )
 

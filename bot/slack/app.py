@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -14,7 +15,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.slack.installations import oauth_state_store
 from bot.slack.listeners import register_listeners
+from bot.slack.manifest import BOT_SCOPES
+from bot.slack.request_log import LoggedApp
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -37,15 +41,42 @@ def create_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+NOT_INSTALLED = (
+    "Tradeoff is not installed in this workspace (or was removed), so nothing was saved. "
+    "Ask a workspace admin to add it again with the bot's /slack/install page."
+)
+INSTALL_PATH = "/slack/install"
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
+
+
 def create_app(runtime: Runtime) -> AsyncApp:
-    """The Bolt app with all listeners; Bolt copies the client's settings to per-request clients."""
+    """The Bolt app with all listeners; Bolt copies the client's settings to per-request clients.
+
+    In multi-workspace mode Bolt finds each request's token in the installation store, and its
+    OAuth flow and token rotation call Slack through the same client, so SLACK_API_URL holds.
+    """
     # Bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client's token
     # wins; that is the intent, so the warning would only alarm operators.
     logging.getLogger("bot.slack").addFilter(_SilenceTokenSkipped())
-    app = AsyncApp(
+    settings = runtime.settings
+    oauth_settings = None
+    if runtime.installations is not None:
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            scopes=BOT_SCOPES,
+            installation_store=runtime.installations,
+            state_store=oauth_state_store(runtime.store),
+            install_path=INSTALL_PATH,
+            redirect_uri_path=OAUTH_REDIRECT_PATH,
+        )
+    app = LoggedApp(
         client=runtime.client,
-        signing_secret=runtime.settings.signing_secret,
+        signing_secret=settings.signing_secret,
         logger=logging.getLogger("bot.slack"),
+        installation_store=runtime.installations,
+        oauth_settings=oauth_settings,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     register_listeners(app, runtime)
     return app

@@ -287,3 +287,12 @@ class ItemChangeRow(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkspaceUninstallRow(Base):
+    """A workspace that removed the app: its data is purged once this is 30 days old."""
+
+    __tablename__ = "workspace_uninstalls"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uninstalled_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,6 +20,7 @@ from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
 from bot.store.role_repository import RoleRepository
 from bot.store.vote_repository import VoteRepository
+from bot.store.workspace_repository import WorkspaceRepository
 
 # Errors that mean "the database did not answer", as opposed to a bug in our SQL.
 _UNAVAILABLE = (
@@ -72,6 +73,7 @@ class UnitOfWork:
         self.roles = RoleRepository(self.session)
         self.decisions = DecisionRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.workspaces = WorkspaceRepository(self.session)
         return self
 
     async def __aexit__(

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 Responder = Callable[["SlackCall"], dict[str, Any]]
 
-_TOKEN_PREFIXES = ("xoxb-", "xoxp-", "xapp-")
+# Rotating tokens look like `xoxe.xoxb-1-...`; Slack accepts them as bot or user tokens.
+_TOKEN_PREFIXES = ("xoxb-", "xoxp-", "xapp-", "xoxe.xoxb-", "xoxe.xoxp-")
 _JSON_TYPE = "application/json; charset=utf-8"
 _TEXT_TYPE = "text/plain; charset=utf-8"
 _FIRST_TS_MICROS = 1_700_000_000_000_000

@@ -113,6 +113,16 @@ class SlackSender:
             headers |= {"x-slack-retry-num": str(retry_num), "x-slack-retry-reason": "http_timeout"}
         return await self.http.post(self.events_url, content=body, headers=headers)
 
+    async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> httpx.Response:
+        """A signed Events API delivery of `event` in this sender's workspace."""
+        envelope = fixture("event_reaction_added.json")
+        envelope["team_id"] = self.team_id
+        envelope["authorizations"][0]["team_id"] = self.team_id
+        envelope["event_id"] = event_id or f"Ev{time.time_ns()}"
+        envelope["event"] = {"event_ts": f"{time.time():.6f}", **event}
+        body = json.dumps(envelope).encode()
+        return await self.post_signed(body, "application/json")
+
     def block_action(
         self, action_id: str, value: str, message_ts: str, *, user_id: str | None = None
     ) -> dict[str, Any]:

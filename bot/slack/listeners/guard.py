@@ -11,6 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack.blocks.replies import error_reply
+from bot.slack.request_log import note_outcome
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,11 @@ def guarded(handler: Handler) -> Handler:
             await handler(**{**kwargs, "ack": tracking_ack})
         except StoreUnavailable as exc:
             logger.warning("store unavailable: %s", exc)
+            note_outcome("store_unavailable")
             await _tell(acked, ack, respond, STORE_DOWN)
         except Exception:
             logger.exception("listener %s failed", handler.__name__)
+            note_outcome("error")
             await _tell(acked, ack, respond, UNEXPECTED)
 
     return wrapper

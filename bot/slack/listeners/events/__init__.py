@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.events import reactions
+from bot.slack.listeners.events import reactions, uninstall
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-EVENTS = ("reaction_added", "reaction_removed")
-
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     reactions.register(app, runtime)
+    uninstall.register(app, runtime)
