@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="public HTTPS base URL of your bot, e.g. https://x.io")
     manifest.add_argument("--socket", action="store_true", help="manifest for Socket Mode")
+    manifest.add_argument(
+        "--oauth", action="store_true",
+        help="add the OAuth redirect URL (multi-workspace installs with SLACK_CLIENT_ID)",
+    )
     manifest.set_defaults(run=_manifest)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
@@ -151,7 +155,8 @@ def _next_to_database(url: str, suffix: str) -> Path:
 def _manifest(args: argparse.Namespace) -> int:
     from bot.slack.manifest import build_manifest
 
-    print(json.dumps(build_manifest(args.url, socket_mode=args.socket), indent=2))
+    manifest = build_manifest(args.url, socket_mode=args.socket, oauth=args.oauth)
+    print(json.dumps(manifest, indent=2))
     return 0
 
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 SLACK_EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def create_asgi_app(app: AsyncApp, runtime: Runtime) -> Starlette:

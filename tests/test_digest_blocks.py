@@ -88,6 +88,11 @@ def _violations(message: Message) -> list[str]:
             for element in elements:
                 if not 1 <= len(element["text"]) <= MAX_SECTION_TEXT:
                     problems.append(f"block {index}: context text of {len(element['text'])}")
+        elif kind == "actions":
+            for element in block["elements"]:
+                options = element.get("options", [])
+                if element["type"] == "overflow" and not 2 <= len(options) <= 5:
+                    problems.append(f"block {index}: overflow with {len(options)} options")
         elif kind != "divider":
             problems.append(f"block {index}: unexpected {kind}")
     return problems

@@ -19,6 +19,7 @@ from bot.slack.installations import oauth_state_store
 from bot.slack.listeners import register_listeners
 from bot.slack.manifest import BOT_SCOPES
 from bot.slack.request_log import LoggedApp
+from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -45,8 +46,6 @@ NOT_INSTALLED = (
     "Tradeoff is not installed in this workspace (or was removed), so nothing was saved. "
     "Ask a workspace admin to add it again with the bot's /slack/install page."
 )
-INSTALL_PATH = "/slack/install"
-OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def create_app(runtime: Runtime) -> AsyncApp:

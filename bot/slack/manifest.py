@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web import SLACK_EVENTS_PATH
+from bot.slack.listeners.shortcuts.log_from_message import (
+    LOG_DEBT_SHORTCUT,
+    LOG_FEATURE_SHORTCUT,
+)
+from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 PLACEHOLDER_URL = "https://YOUR-HOST"
 
@@ -26,11 +30,51 @@ SLASH_COMMANDS: list[dict[str, str]] = [
     },
 ]
 
-# commands: the three slash commands. chat:write: digests, their threads, and confirmations.
-# users:read: the caller's time zone (schedules) and names shown in digests.
-# reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export`.
-BOT_SCOPES = ["commands", "chat:write", "users:read", "reactions:read", "files:write"]
-BOT_EVENTS: list[str] = ["reaction_added", "reaction_removed"]
+# commands: the slash commands and shortcuts. chat:write: digests, their threads, and
+# confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
+# reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
+# channels:read, groups:read: which channels' backlogs someone's App Home may show them.
+BOT_SCOPES = [
+    "commands", "chat:write", "users:read", "reactions:read", "files:write",
+    "channels:read", "groups:read",
+]
+BOT_EVENTS: list[str] = [
+    "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
+    "tokens_revoked",
+]
+# Each Web API method the bot calls (as the client's method name) and the bot scopes it needs;
+# a test checks that this covers every call in the code and that BOT_SCOPES asks for no more.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth_test": (),
+    "chat_getPermalink": (),
+    "chat_postEphemeral": ("chat:write",),
+    "chat_postMessage": ("chat:write",),
+    "chat_update": ("chat:write",),
+    "files_upload_v2": ("files:write",),
+    "users_conversations": ("channels:read", "groups:read"),
+    "users_info": ("users:read",),
+    "views_open": (),
+    "views_publish": (),
+}
+EVENT_SCOPES: dict[str, tuple[str, ...]] = {
+    "reaction_added": ("reactions:read",),
+    "reaction_removed": ("reactions:read",),
+    "app_home_opened": (),
+    "app_uninstalled": (),
+    "tokens_revoked": (),
+}
+MESSAGE_SHORTCUTS: list[dict[str, str]] = [
+    {
+        "name": "Log as tech debt",
+        "callback_id": LOG_DEBT_SHORTCUT,
+        "description": "Log this message as tech debt, with a link back to it",
+    },
+    {
+        "name": "Log as feature request",
+        "callback_id": LOG_FEATURE_SHORTCUT,
+        "description": "Log this message as a feature request, with a link back to it",
+    },
+]
 
 LONG_DESCRIPTION = (
     "Tradeoff gives tech leads and product managers one shared record of the tech debt versus "
@@ -40,12 +84,16 @@ LONG_DESCRIPTION = (
 )
 
 
-def build_manifest(base_url: str | None = None, *, socket_mode: bool = False) -> dict[str, Any]:
+def build_manifest(
+    base_url: str | None = None, *, socket_mode: bool = False, oauth: bool = False
+) -> dict[str, Any]:
     """A manifest to paste into "Create an app → From a manifest".
 
-    In Socket Mode Slack needs no request URLs, so none are written.
+    In Socket Mode Slack needs no request URLs, so none are written. `oauth` adds the redirect
+    URL that "Add to Slack" returns to (multi-workspace mode).
     """
-    events_url = (base_url or PLACEHOLDER_URL).rstrip("/") + SLACK_EVENTS_PATH
+    root = (base_url or PLACEHOLDER_URL).rstrip("/")
+    events_url = root + SLACK_EVENTS_PATH
     commands = []
     for spec in SLASH_COMMANDS:
         command: dict[str, Any] = {**spec, "should_escape": True}
@@ -61,6 +109,9 @@ def build_manifest(base_url: str | None = None, *, socket_mode: bool = False) ->
         "socket_mode_enabled": socket_mode,
         "token_rotation_enabled": False,
     }
+    oauth_config: dict[str, Any] = {"scopes": {"bot": BOT_SCOPES}}
+    if oauth:
+        oauth_config["redirect_urls"] = [root + OAUTH_REDIRECT_PATH]
     if BOT_EVENTS:
         subscriptions: dict[str, Any] = {"bot_events": BOT_EVENTS}
         if not socket_mode:
@@ -75,9 +126,15 @@ def build_manifest(base_url: str | None = None, *, socket_mode: bool = False) ->
             "background_color": "#2c2d30",
         },
         "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": False,
+                "messages_tab_read_only_enabled": False,
+            },
             "bot_user": {"display_name": "tradeoff", "always_online": True},
+            "shortcuts": [{**shortcut, "type": "message"} for shortcut in MESSAGE_SHORTCUTS],
             "slash_commands": commands,
         },
-        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "oauth_config": oauth_config,
         "settings": settings,
     }

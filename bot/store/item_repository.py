@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.item_edits import FieldChange
 from bot.domain.items import (
     Confidence,
     Item,
@@ -195,6 +196,39 @@ class ItemRepository:
             )
             .values(updated_at=now, **values)
         )
+
+    async def edit(
+        self, team_id: str, ref: ItemRef, changes: Sequence[FieldChange], by_user: str,
+        now: datetime,
+    ) -> None:
+        """Apply an edit's changed fields; each lands in the audit trail with who and when."""
+        await self._update(team_id, ref, now, **{c.field: c.new for c in changes})
+        for change in changes:
+            await self._audit.record(
+                team_id, ref, change.field, change.old, change.new, by_user, now
+            )
+
+    async def open_in_channels(self, team_id: str, channel_ids: Sequence[str]) -> list[Item]:
+        """Open items of these channels with votes and voters (for the App Home)."""
+        if not channel_ids:
+            return []
+        items = await self._with_voters(
+            ItemRow.team_id == team_id,
+            ItemRow.channel_id.in_(channel_ids),
+            ItemRow.status == Status.OPEN.value,
+        )
+        return sorted(items, key=lambda item: item.ref)
+
+    async def open_by_author(self, team_id: str, author_id: str, limit: int) -> list[Item]:
+        """Someone's own open items, newest first."""
+        stmt = _with_votes(
+            select(ItemRow).where(
+                ItemRow.team_id == team_id,
+                ItemRow.author_id == author_id,
+                ItemRow.status == Status.OPEN.value,
+            )
+        ).order_by(ItemRow.created_at.desc(), ItemRow.id.desc()).limit(limit)
+        return [_to_item(row, votes) for row, votes in await self._session.execute(stmt)]
 
     async def mark_merged(
         self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime

@@ -192,6 +192,8 @@ class FakeSlack:
         self.socket_url = "ws://127.0.0.1:1/link"
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        # users.conversations: the channel ids each user is a member of.
+        self.memberships: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
@@ -404,6 +406,10 @@ class FakeSlack:
                 cid = str(p.get("channel", ""))
                 base = {**copy.deepcopy(_CHANNEL_SHAPE), "id": cid}
                 return {**ok, "channel": _merge(base, self.channels.get(cid, {}))}
+            case "users.conversations":
+                member_of = self.memberships.get(str(p.get("user", "")), [])
+                return {**ok, "channels": [{"id": c, "is_member": True} for c in member_of],
+                        "response_metadata": {"next_cursor": ""}}
             case "conversations.join":
                 return {**ok, "channel": {"id": p.get("channel")}}
             case "reactions.get":

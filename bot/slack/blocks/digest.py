@@ -10,6 +10,7 @@ from bot.domain.labels import age_label, plural, votes_label
 from bot.domain.scoring import Ranked
 from bot.slack.blocks.elements import context, mrkdwn, section
 from bot.slack.blocks.estimate_modal import estimate_button
+from bot.slack.blocks.item_menu import item_menu
 from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT
 from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
 from bot.slack.text import clip, escape, quote
@@ -89,7 +90,11 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
     body["accessory"] = estimate_button(item.ref)  # the lead sizes it from here
     return {
         "text": f"{item.ref} {clip(escape(item.title), 200)}: react with :+1: to vote",
-        "blocks": [body, context(how)],
+        "blocks": [
+            body,
+            {"type": "actions", "block_id": "item_menu", "elements": [item_menu(item.ref)]},
+            context(how),
+        ],
     }
 
 

@@ -9,7 +9,9 @@ from typing import Any
 from bot.domain.items import AREA_MAX, IMPACT_MAX, TITLE_MAX, Kind, Size, Urgency
 
 CALLBACK_ID = "log_item"
+EDIT_CALLBACK_ID = "edit_item"
 ACTION = "value"
+CHANNEL_BLOCK = "channel"
 
 _TITLES = {Kind.DEBT: "Log tech debt", Kind.FEATURE: "Log a feature request"}
 _IMPACT_HINTS = {
@@ -23,17 +25,33 @@ class ModalContext:
     """What the submission needs to know about where the modal was opened."""
 
     kind: Kind
-    channel_id: str
+    channel_id: str  # empty: opened from the App Home, the form asks for the channel
     response_url: str | None = None
+    ref: str | None = None  # set when the form edits an existing item
+    home: bool = False  # opened from the App Home, which is redrawn after saving
 
     def to_metadata(self) -> str:
-        data = {"kind": self.kind, "channel_id": self.channel_id, "url": self.response_url}
+        data = {"kind": self.kind, "channel_id": self.channel_id, "url": self.response_url,
+                "ref": self.ref, "home": self.home}
         return json.dumps(data)
 
     @classmethod
     def from_metadata(cls, metadata: str) -> ModalContext:
         data = json.loads(metadata)
-        return cls(Kind(data["kind"]), data["channel_id"], data.get("url"))
+        return cls(Kind(data["kind"]), data["channel_id"], data.get("url"), data.get("ref"),
+                   bool(data.get("home")))
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the form shows when it opens: typed in a command, taken from a message, or the
+    item being edited."""
+
+    title: str = ""
+    impact: str = ""
+    urgency: str | None = None
+    area: str = ""
+    link: str = ""
 
 
 def _input(
@@ -62,54 +80,89 @@ def _text_input(max_length: int, initial: str, *, multiline: bool = False) -> di
     return element
 
 
-def _select(options: list[tuple[str, str]], placeholder: str) -> dict[str, Any]:
-    return {
+def _select(
+    options: list[tuple[str, str]], placeholder: str, initial: str | None = None
+) -> dict[str, Any]:
+    choices = [
+        {"text": {"type": "plain_text", "text": text}, "value": value} for value, text in options
+    ]
+    element: dict[str, Any] = {
         "type": "static_select",
         "placeholder": {"type": "plain_text", "text": placeholder},
-        "options": [
-            {"text": {"type": "plain_text", "text": text}, "value": value}
-            for value, text in options
-        ],
+        "options": choices,
     }
+    chosen = [c for c in choices if c["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def _url_input(initial: str) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "url_text_input"}
+    if initial:
+        element["initial_value"] = initial
+    return element
 
 
 def item_modal(
-    context: ModalContext, *, title: str = "", impact: str = "", notice: str | None = None
+    context: ModalContext,
+    *,
+    title: str = "",
+    impact: str = "",
+    notice: str | None = None,
+    prefill: Prefill | None = None,
 ) -> dict[str, Any]:
     """The modal view; `notice` (plain text) explains why it opened, e.g. a missing impact."""
     kind = context.kind
+    fill = prefill or Prefill(title=title, impact=impact)
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append({"type": "section", "text": {"type": "plain_text", "text": notice}})
+    if not context.channel_id:
+        blocks.append(_input(
+            CHANNEL_BLOCK,
+            "Channel",
+            {"type": "conversations_select",
+             "placeholder": {"type": "plain_text", "text": "Whose backlog is it?"},
+             "filter": {"include": ["public", "private"], "exclude_bot_users": True}},
+            optional=False,
+            hint="Its digest lists the item; Tradeoff must be a member of the channel.",
+        ))
     blocks += [
-        _input("title", "Title", _text_input(TITLE_MAX, title), optional=False),
+        _input("title", "Title", _text_input(TITLE_MAX, fill.title), optional=False),
         _input(
             "impact",
             kind.impact_label.capitalize(),
-            _text_input(IMPACT_MAX, impact, multiline=True),
+            _text_input(IMPACT_MAX, fill.impact, multiline=True),
             optional=False,
             hint=_IMPACT_HINTS[kind],
         ),
-        _input(
+    ]
+    if context.ref is None:
+        # Sizing is the lead's call once an item exists: `/tradeoff estimate`.
+        blocks.append(_input(
             "size",
             "Size / effort",
             _select([(s.value, s.value) for s in Size], "How big is it?"),
             optional=True,
-        ),
+        ))
+    blocks += [
         _input(
             "urgency",
             "Urgency",
-            _select([(u.value, u.value.capitalize()) for u in Urgency], "How soon?"),
+            _select([(u.value, u.value.capitalize()) for u in Urgency], "How soon?",
+                    fill.urgency),
             optional=True,
         ),
-        _input("area", "Affected area", _text_input(AREA_MAX, ""), optional=True),
-        _input("link", "Link", {"type": "url_text_input"}, optional=True),
+        _input("area", "Affected area", _text_input(AREA_MAX, fill.area), optional=True),
+        _input("link", "Link", _url_input(fill.link), optional=True),
     ]
+    heading = _TITLES[kind] if context.ref is None else f"Edit {context.ref}"
     return {
         "type": "modal",
-        "callback_id": CALLBACK_ID,
+        "callback_id": CALLBACK_ID if context.ref is None else EDIT_CALLBACK_ID,
         "private_metadata": context.to_metadata(),
-        "title": {"type": "plain_text", "text": _TITLES[kind]},
+        "title": {"type": "plain_text", "text": heading},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
@@ -120,8 +173,11 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:
     """Field name → what the user entered (None when left empty), from a view_submission."""
     values: dict[str, Any] = view.get("state", {}).get("values", {})
     result: dict[str, str | None] = {}
-    for block_id in ("title", "impact", "size", "urgency", "area", "link"):
+    for block_id in ("title", "impact", "size", "urgency", "area", "link", CHANNEL_BLOCK):
         state = values.get(block_id, {}).get(ACTION, {})
         selected = state.get("selected_option")
-        result[block_id] = selected["value"] if selected else state.get("value")
+        result[block_id] = (
+            selected["value"] if selected
+            else state.get("selected_conversation") or state.get("value")
+        )
     return result

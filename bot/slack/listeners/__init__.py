@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, shortcuts, views
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -17,4 +17,5 @@ def register_listeners(app: AsyncApp, runtime: Runtime) -> None:
     events.register(app, runtime)
     actions.register(app, runtime)
     views.register(app, runtime)
+    shortcuts.register(app, runtime)
 

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.actions import agree, estimate, merge_duplicate
+from bot.slack.listeners.actions import (
+    agree,
+    estimate,
+    home_buttons,
+    item_menu,
+    merge_duplicate,
+)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -16,3 +22,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     agree.register(app, runtime)
     estimate.register(app, runtime)
     merge_duplicate.register(app, runtime)
+    item_menu.register(app, runtime)
+    home_buttons.register(app, runtime)

@@ -11,9 +11,6 @@ from bot.slack.listeners.commands import debt, feature, tradeoff
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-COMMANDS = ("/debt", "/feature", "/tradeoff")
-
-
 def register(app: AsyncApp, runtime: Runtime) -> None:
     debt.register(app, runtime)
     feature.register(app, runtime)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.events import reactions, uninstall
+from bot.slack.listeners.events import app_home, reactions, uninstall
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -15,3 +15,4 @@ if TYPE_CHECKING:
 def register(app: AsyncApp, runtime: Runtime) -> None:
     reactions.register(app, runtime)
     uninstall.register(app, runtime)
+    app_home.register(app, runtime)

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.views import estimate_submission, log_item_submission
+from bot.slack.listeners.views import (
+    edit_item_submission,
+    estimate_submission,
+    log_item_submission,
+)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -15,4 +19,5 @@ if TYPE_CHECKING:
 def register(app: AsyncApp, runtime: Runtime) -> None:
     log_item_submission.register(app, runtime)
     estimate_submission.register(app, runtime)
+    edit_item_submission.register(app, runtime)
 

@@ -13,8 +13,14 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.domain.items import Item, ItemValidationError, make_draft
 from bot.services.log_item import log_item
-from bot.slack.blocks.item_modal import CALLBACK_ID, ModalContext, submitted_values
+from bot.slack.blocks.item_modal import (
+    CALLBACK_ID,
+    CHANNEL_BLOCK,
+    ModalContext,
+    submitted_values,
+)
 from bot.slack.blocks.replies import item_logged_reply
+from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.guard import STORE_DOWN
 from bot.store.errors import StoreUnavailable
 
@@ -33,6 +39,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         context = ModalContext.from_metadata(view["private_metadata"])
         values = submitted_values(view)
+        channel_id = context.channel_id or values[CHANNEL_BLOCK]
+        if not channel_id:
+            await ack(response_action="errors",
+                      errors={CHANNEL_BLOCK: "Pick the channel whose backlog this belongs to."})
+            return
         try:
             draft = make_draft(
                 context.kind,
@@ -51,7 +62,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             item = await log_item(
                 store,
                 team_id=_team_id(body),
-                channel_id=context.channel_id,
+                channel_id=channel_id,
                 author_id=user_id,
                 draft=draft,
             )
@@ -61,6 +72,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await ack()
         await _confirm(client, context, user_id, item)
+        if context.home:
+            await publish_home(store, client, team_id=_team_id(body), user_id=user_id)
 
 
 def _team_id(body: dict[str, Any]) -> str:
@@ -79,7 +92,7 @@ async def _confirm(
                 response_type="ephemeral", text=reply["text"], blocks=reply["blocks"]
             )
         else:
-            await client.chat_postEphemeral(channel=context.channel_id, user=user_id, **reply)
+            await client.chat_postEphemeral(channel=item.channel_id, user=user_id, **reply)
     except (SlackApiError, OSError) as exc:
         # The item is saved either way; the confirmation is a courtesy.
         logger.warning("could not confirm %s to %s: %s", item.ref, user_id, exc)

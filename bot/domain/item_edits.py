@@ -1,0 +1,39 @@
+"""Editing an item: which fields changed, and who may change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.decisions import Role
+from bot.domain.items import Item, ItemDraft
+
+# The fields a person edits in the form; size and interest have their own routines (and roles).
+EDITABLE = ("title", "impact", "urgency", "area", "link")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str | None
+    new: str | None
+
+
+def changes(item: Item, draft: ItemDraft) -> list[FieldChange]:
+    """What the edit changes, in form order; empty when it changes nothing."""
+    found = []
+    for name in EDITABLE:
+        old, new = _text(getattr(item, name)), _text(getattr(draft, name))
+        if old != new:
+            found.append(FieldChange(name, old, new))
+    return found
+
+
+def may_edit(item: Item, user_id: str, roles: list[tuple[str, Role]]) -> bool:
+    """The author, and the lead or PM of the item's channel, who curate its backlog."""
+    return item.author_id == user_id or any(user == user_id for user, _role in roles)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
