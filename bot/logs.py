@@ -62,11 +62,24 @@ class TextFormatter(logging.Formatter):
         return self._scrub(super().format(record))
 
 
+class ForgedRequestFilter(logging.Filter):
+    """Bolt logs a rejected request's whole body at INFO: attacker-chosen text of any size.
+    The rejection is worth a line; the body is not."""
+
+    PREFIX = "Invalid request signature detected"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.PREFIX):
+            record.msg, record.args = f"{self.PREFIX}; request rejected with 401", None
+        return True
+
+
 def configure_logging(level: str, fmt: str = "json", secrets: Iterable[str] = ()) -> None:
     """Route every logger (ours, Bolt's, uvicorn's) through one scrubbing handler on stderr."""
     scrub = Scrubber(secrets)
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter(scrub) if fmt == "json" else TextFormatter(scrub))
+    handler.addFilter(ForgedRequestFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

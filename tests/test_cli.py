@@ -293,3 +293,48 @@ def test_healthcheck_with_nothing_listening_is_unhealthy(tmp_path: Path) -> None
     line = assert_one_line_error(result)
     assert url in line
     assert "unhealthy" in line
+
+
+def test_half_an_oauth_setup_names_the_missing_half(tmp_path: Path) -> None:
+    env = clean_env(SLACK_CLIENT_ID="1111.2222", SLACK_SIGNING_SECRET="s")
+    result = run_tradeoff("serve", cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "SLACK_CLIENT_SECRET" in line and "SLACK_CLIENT_ID" in line
+
+
+def test_oauth_mode_needs_no_bot_token_but_still_the_signing_secret(tmp_path: Path) -> None:
+    env = clean_env(SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="client-secret-xyz")
+    result = run_tradeoff("serve", cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    line = assert_one_line_error(result)
+    assert "SLACK_SIGNING_SECRET" in line
+    assert "client-secret-xyz" not in result.stderr
+
+
+def test_socket_mode_refuses_oauth_settings_in_one_line(tmp_path: Path) -> None:
+    env = clean_env(SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="x", SLACK_APP_TOKEN="xapp-1")
+    result = run_tradeoff("socket", cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    assert "tradeoff serve" in assert_one_line_error(result)
+
+
+def test_an_unknown_log_format_names_the_setting(tmp_path: Path) -> None:
+    env = clean_env(SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s", LOG_FORMAT="xml")
+    result = run_tradeoff("serve", cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    assert "LOG_FORMAT" in assert_one_line_error(result)
+
+
+def test_serve_against_an_unreachable_database_stops_with_one_line(tmp_path: Path) -> None:
+    env = clean_env(SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET="s",
+                    DATABASE_URL="postgresql://u:pw-hidden@127.0.0.1:1/tradeoff")
+    result = run_tradeoff("serve", cwd=tmp_path, env=env)
+
+    assert result.returncode == 1
+    line = assert_one_line_error(result)
+    assert "127.0.0.1:1/tradeoff" in line and "pw-hidden" not in result.stderr

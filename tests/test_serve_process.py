@@ -3,6 +3,7 @@ to the fake Slack, answering signed requests on a loopback port."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -217,3 +218,37 @@ def test_serve_stops_with_one_line_when_slack_rejects_the_token(tmp_path: Path) 
     assert len(lines) == 1, stderr
     assert "invalid_auth" in lines[0]
     assert len(calls) == 1
+
+
+def request_lines(log: str) -> list[dict[str, object]]:
+    """The structured request lines of a JSON log."""
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    return [e for e in entries if e.get("logger") == "bot.requests"]
+
+
+def test_every_request_is_one_json_line_with_who_what_how_fast_and_how_it_ended(
+    served: Served,
+) -> None:
+    good = command_body("/debt", "Slow CI | 20 minutes per build", served.fake.response_url())
+    forged = command_body("/debt", "Forged | nope", served.fake.response_url())
+    with httpx.Client(timeout=10) as http:
+        http.post(f"{served.url}/slack/events", content=good, headers=signed_headers(good, FORM))
+        headers = signed_headers(forged, FORM, secret="not-the-secret")
+        http.post(f"{served.url}/slack/events", content=forged, headers=headers)
+    served.proc.send_signal(signal.SIGTERM)
+    served.proc.wait(timeout=EXIT_TIMEOUT_S)
+
+    log = served.log()
+    lines = request_lines(log)
+    ok = [e for e in lines if e.get("outcome") == "ok"]
+    rejected = [e for e in lines if e.get("outcome") == "rejected"]
+    assert len(ok) == 1 and len(rejected) == 1, log
+    assert {k: ok[0][k] for k in ("kind", "command", "team", "channel", "user", "status")} == {
+        "kind": "command", "command": "/debt", "team": "T111", "channel": "C111",
+        "user": "U111", "status": 200,
+    }
+    assert isinstance(ok[0]["latency_ms"], int | float) and ok[0]["latency_ms"] >= 0
+    assert rejected[0]["status"] == 401
+    # What people typed is not logged, and neither is any secret.
+    assert "Slow CI" not in log and "Forged" not in log
+    assert BOT_TOKEN not in log and SIGNING_SECRET not in log
