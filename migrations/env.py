@@ -4,6 +4,7 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.store.engine import create_engine
@@ -11,6 +12,8 @@ from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+# Any fixed number: every bot process that starts migrates, and replicas start together.
+MIGRATION_LOCK_KEY = 7_262_011
 
 
 def _database_url() -> str:
@@ -27,6 +30,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Held until the migration commits; the next process then finds it done.
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
         context.run_migrations()
 
 

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import uuid
 from pathlib import Path
 
+import asyncpg
+import pytest
 from alembic import command
 from sqlalchemy import inspect
+from sqlalchemy.engine import URL, make_url
 
 from bot.domain.items import Kind
 from bot.store.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot
 from tests.support.items import add_item
+from tests.support.processes import TRADEOFF, clean_env
 
 
 async def test_test_database_is_at_the_newest_migration(store: Store) -> None:
@@ -53,3 +60,46 @@ async def test_healthz_is_200_when_the_database_answers(bot: Bot) -> None:
     response = await bot.slack.http.get(f"{bot.url}/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="replicas share PostgreSQL, not SQLite"
+)
+def test_replicas_starting_together_migrate_a_new_database_once(tmp_path: Path) -> None:
+    """Every `tradeoff serve` migrates on start; three at once on an empty database must all
+    come up, with the schema made once."""
+    admin = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    name = f"tradeoff_race_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_pg(admin, f'CREATE DATABASE "{name}"'))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    try:
+        procs = [
+            subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+                [str(TRADEOFF), "migrate"], env=clean_env(DATABASE_URL=url), cwd=tmp_path,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            )
+            for _ in range(3)
+        ]
+        outputs = [proc.communicate(timeout=120)[0] for proc in procs]
+        assert [proc.returncode for proc in procs] == [0, 0, 0], outputs
+        assert asyncio.run(_pg_scalar(url, "SELECT version_num FROM alembic_version")) == (
+            head_revision()
+        )
+    finally:
+        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _pg(url: URL, sql: str) -> None:
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _pg_scalar(dsn: str, sql: str) -> object:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
