@@ -165,6 +165,9 @@ class Runtime:
     ) -> DigestResult:
         """`/tradeoff digest` and `tradeoff digest`: finish an unfinished digest, else post one."""
         started = time.perf_counter()
+        client = client or await self.clients.for_team(team_id)
+        if client is None:
+            return DigestResult(Outcome.FAILED, error="not_installed")
         result = await post_digest_now(
             self.store, self.publisher(client), team_id=team_id, channel_id=channel_id
         )

@@ -284,3 +284,22 @@ async def test_migrated_tables_have_every_column_slack_sdks_stores_write(
             lambda sync: {c["name"] for c in inspect(sync).get_columns(table)}
         )
     assert columns == {c.name for c in expected.columns}
+
+
+async def test_digests_outside_a_request_post_with_the_workspaces_own_token(
+    oauth_bot: OAuthBot, store: Store
+) -> None:
+    """`tradeoff digest` and the scheduler have no request to take a token from."""
+    await install(oauth_bot)
+    await oauth_bot.slack.command("/debt", "Flaky deploys | two rollbacks a week")
+    runtime = build_runtime(
+        replace(oauth_settings(store.database_url, oauth_bot.fake), scheduler="off"), store
+    )
+
+    result = await runtime.post_now(oauth_bot.team_id, "C111")
+    stranger = await runtime.post_now("TNEVERINSTALLED", "C111")
+
+    assert result.outcome.value == "posted"
+    posts = oauth_bot.fake.calls_to("chat.postMessage")
+    assert posts and {p.token for p in posts} == {INSTALLED_TOKEN}
+    assert (stranger.outcome.value, stranger.error) == ("failed", "not_installed")

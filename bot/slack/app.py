@@ -30,6 +30,9 @@ WEB_API_TIMEOUT_S = 10
 
 def create_web_client(settings: Settings) -> AsyncWebClient:
     """A client for SLACK_API_URL that waits out 429s and retries 5xx and dropped connections."""
+    # At DEBUG, slack_sdk logs every response body whole: OAuth answers carry the workspace's
+    # tokens, and other answers what people typed. Its INFO and above stay.
+    logging.getLogger("slack_sdk.web").setLevel(logging.INFO)
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
