@@ -92,6 +92,15 @@ def test_manifest_for_http_points_every_surface_at_the_events_url(tmp_path: Path
     assert 174 <= len(long_description) <= 4000
 
 
+def test_manifest_for_oauth_adds_the_redirect_url_the_bot_serves(tmp_path: Path) -> None:
+    result = run_tradeoff("manifest", "--url", BASE_URL, "--oauth", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    assert manifest["oauth_config"]["redirect_urls"] == [f"{BASE_URL}/slack/oauth_redirect"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
 def test_manifest_url_with_trailing_slash_gives_the_same_events_url(tmp_path: Path) -> None:
     result = run_tradeoff("manifest", "--url", BASE_URL + "/", cwd=tmp_path)
 
