@@ -55,9 +55,11 @@ def parse_timezone(text: str) -> str:
     if name in _NOT_ZONES or name.startswith(("posix/", "right/")):
         raise not_a_zone
     try:
-        # ZoneInfo refuses relative paths and unknown keys; both mean "not a zone" here.
+        # ZoneInfo refuses relative paths and unknown keys; both mean "not a zone" here. A key
+        # is also a file path, so the OS has its say too: a directory, or a name too long for
+        # a file name (ENAMETOOLONG), is an OSError, and still only means "not a zone".
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise not_a_zone from None
     return name
 
