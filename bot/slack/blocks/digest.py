@@ -2,33 +2,58 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.digest import Digest
 from bot.domain.items import Item, Kind, Status
 from bot.domain.labels import age_label, plural, votes_label
 from bot.domain.scoring import Ranked
-from bot.slack.blocks.elements import context, mrkdwn, section
+from bot.slack.blocks.elements import context, mrkdwn, section, text_length
 from bot.slack.blocks.estimate_modal import estimate_button
 from bot.slack.blocks.item_menu import item_menu
-from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT
+from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT
 from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
 from bot.slack.text import clip, escape, quote
 
 Message = dict[str, Any]
 
-# Field texts are limited to 2,000 characters; a cell stays well under it even when every
-# character of a title is escaped.
-_CELL_TITLE = 250
-_CELL_IMPACT = 300
 _PLAN_TITLE = 100
 _EMPTY_CELL = "—"
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """How much of each item's text the parent shows."""
+
+    cell_title: int
+    cell_impact: int  # 0 leaves the impact out of the cell; its thread reply has it whole
+    plan: int  # the recommended pick's section
+    closed: int  # the line of items closed since the digest
+
+
+# Tried in turn until the parent's texts add up to at most MAX_MESSAGE_TEXT, past which Slack
+# refuses the whole message: twenty long items in full cells are already more than that. The
+# first is the full cell; a field holds 2,000 characters, and a cell stays well under it even
+# when every character of a title is escaped.
+_BUDGETS = (
+    _Budget(cell_title=250, cell_impact=300, plan=MAX_SECTION_TEXT, closed=MAX_SECTION_TEXT),
+    _Budget(cell_title=120, cell_impact=120, plan=2000, closed=1000),
+    _Budget(cell_title=60, cell_impact=0, plan=1200, closed=500),
+)
 
 
 def parent_message(digest: Digest, names: Names | None = None) -> Message:
     """The parent message: header, the two columns, the recommended pick and its sign-off, the
     why and the split. `names` maps user ids to display names (never mentions: no pings)."""
-    names = names or {}
+    for budget in _BUDGETS:
+        message = _parent_message(digest, names or {}, budget)
+        if text_length(message["blocks"]) <= MAX_MESSAGE_TEXT:
+            break
+    return message
+
+
+def _parent_message(digest: Digest, names: Names, budget: _Budget) -> Message:
     header = f"Tradeoff digest · week of {digest.week_of:%d %b %Y}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header[:MAX_HEADER_TEXT]}}
@@ -50,17 +75,20 @@ def parent_message(digest: Digest, names: Names | None = None) -> Message:
     debt, features = digest.shown_debt, digest.shown_features
     for row in range(max(len(debt), len(features))):
         blocks.append({"type": "section", "fields": [
-            mrkdwn(_cell(debt[row], digest, names) if row < len(debt) else _EMPTY_CELL),
-            mrkdwn(_cell(features[row], digest, names) if row < len(features) else _EMPTY_CELL),
+            mrkdwn(_cell(debt[row], digest, names, budget) if row < len(debt) else _EMPTY_CELL),
+            mrkdwn(
+                _cell(features[row], digest, names, budget)
+                if row < len(features) else _EMPTY_CELL
+            ),
         ]})
     if digest.closed:
-        blocks.append(context(closed_text(digest.closed)))
+        blocks.append(context(clip(closed_text(digest.closed), budget.closed)))
     if digest.hidden_count:
         blocks.append(context(
             f"…and {digest.hidden_count} more open items: see `/tradeoff list`."
         ))
     blocks += _care_blocks(digest, names)
-    blocks += [{"type": "divider"}, section(_plan_text(digest))]
+    blocks += [{"type": "divider"}, section(_plan_text(digest, budget.plan))]
     blocks += sign_off_blocks(digest, names)
     if not digest.tallies_hidden:
         blocks.append(context(escape(digest.why())))
@@ -137,14 +165,13 @@ def _closed_label(item: Item) -> str:
     return item.status.value
 
 
-def _cell(ranked: Ranked, digest: Digest, names: Names) -> str:
+def _cell(ranked: Ranked, digest: Digest, names: Names, budget: _Budget) -> str:
     item = ranked.item
     score = "" if digest.tallies_hidden else f" · *{ranked.score.label()}*"
-    return "\n".join([
-        f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), _CELL_TITLE)}",
-        clip(escape(item.impact.replace("\n", " ")), _CELL_IMPACT),
-        f"{_facts(item, digest, names)}{score}",
-    ])
+    lines = [f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), budget.cell_title)}"]
+    if budget.cell_impact:
+        lines.append(clip(escape(item.impact.replace("\n", " ")), budget.cell_impact))
+    return "\n".join([*lines, f"{_facts(item, digest, names)}{score}"])
 
 
 def _facts(item: Item, digest: Digest, names: Names) -> str:
@@ -169,7 +196,7 @@ def _votes(item: Item, digest: Digest, names: Names) -> str:
     return "voted: " + clip(", ".join(display_name(u, names) for u in item.voters), 300)
 
 
-def _plan_text(digest: Digest) -> str:
+def _plan_text(digest: Digest, limit: int) -> str:
     """The pick, always with its totals; lines that would not fit are counted, not cut."""
     plan = digest.plan
     heading = (
@@ -179,7 +206,7 @@ def _plan_text(digest: Digest) -> str:
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
     totals = f"Debt {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
-    room = MAX_SECTION_TEXT - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
+    room = limit - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
     lines: list[str] = []
     for ranked in plan.picked:
         score = "" if digest.tallies_hidden else f", score {ranked.score.value:g}"

@@ -18,3 +18,13 @@ def section(text: str) -> dict[str, Any]:
 
 def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [mrkdwn(clip(text, MAX_SECTION_TEXT))]}
+
+
+def text_length(payload: Any) -> int:
+    """The characters of every text in `payload`: what Slack's cap on a whole message counts."""
+    if isinstance(payload, list):
+        return sum(text_length(element) for element in payload)
+    if not isinstance(payload, dict):
+        return 0
+    own = len(payload["text"]) if isinstance(payload.get("text"), str) else 0
+    return own + sum(text_length(value) for key, value in payload.items() if key != "text")
