@@ -50,5 +50,9 @@ def whole_number(text: str, low: int, high: int) -> int | None:
     digits = text.strip().removesuffix("%")
     if not (digits.isascii() and digits.isdigit()):
         return None
-    value = int(digits)
+    # int() refuses more than 4,300 digits; a number longer than `high` is out of range anyway.
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(high)):
+        return None
+    value = int(significant)
     return value if low <= value <= high else None
