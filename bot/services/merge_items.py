@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.domain.items import Item, ItemRef, Status
-from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.services.errors import ItemInAnotherChannel, ItemNotFound, ItemNotOpen
 from bot.store.digest_repository import DigestThread
 from bot.store.unit_of_work import Store
 
@@ -25,8 +25,16 @@ class MergeResult:
 
 
 async def merge_items(
-    store: Store, *, team_id: str, duplicate: ItemRef, into: ItemRef, user_id: str
+    store: Store,
+    *,
+    team_id: str,
+    duplicate: ItemRef,
+    into: ItemRef,
+    user_id: str,
+    channel_id: str | None = None,
 ) -> MergeResult:
+    """Merge `duplicate` into `into`. With `channel_id`, both must be that channel's items
+    (ItemInAnotherChannel otherwise), as with closing."""
     if duplicate == into:
         raise MergeRefused("An item cannot be merged into itself.")
     now = datetime.now(UTC)
@@ -37,6 +45,10 @@ async def merge_items(
             raise ItemNotFound(duplicate)
         if into_lock is None:
             raise ItemNotFound(into)
+        if channel_id is not None:
+            for item in await uow.items.get_many(team_id, [duplicate, into]):
+                if item.channel_id != channel_id:
+                    raise ItemInAnotherChannel(item.ref)
         if dup_lock[1] is not Status.OPEN:
             raise ItemNotOpen(duplicate, dup_lock[1])
         if into_lock[1] not in (Status.OPEN, Status.PLANNED):

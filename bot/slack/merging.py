@@ -34,12 +34,15 @@ async def merge_and_announce(
     user_id: str,
     duplicate: ItemRef,
     into: ItemRef,
+    channel_id: str | None = None,
 ) -> str:
     """Merge, tell the digest threads of both items, redraw their parents; returns the
-    announcement for the channel, or raises MergeFailed."""
+    announcement for the channel, or raises MergeFailed. With `channel_id`, both items must
+    belong to that channel, where the merge is announced."""
     try:
         result = await merge_items(
-            runtime.store, team_id=team_id, duplicate=duplicate, into=into, user_id=user_id
+            runtime.store, team_id=team_id, duplicate=duplicate, into=into, user_id=user_id,
+            channel_id=channel_id,
         )
     except (ItemNotFound, ItemNotOpen, MergeRefused) as exc:
         raise MergeFailed(escape(str(exc))) from exc

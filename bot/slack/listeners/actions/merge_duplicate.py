@@ -32,6 +32,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             text = await merge_and_announce(
                 runtime, client, team_id=body["team"]["id"], user_id=body["user"]["id"],
                 duplicate=duplicate, into=into,
+                channel_id=(body.get("channel") or {}).get("id"),
             )
         except MergeFailed as exc:
             await respond(replace_original=False, response_type="ephemeral",

@@ -41,6 +41,7 @@ async def close(call: Invocation) -> None:
             ref=ref,
             status=_CLOSING[sub.name],
             user_id=call.user_id,
+            channel_id=call.channel_id,
         )
     except (ItemNotFound, ItemNotOpen) as exc:
         await call.reply(error_reply(str(exc)))
@@ -61,7 +62,7 @@ async def merge(call: Invocation) -> None:
     try:
         text = await merge_and_announce(
             call.runtime, call.client, team_id=call.team_id, user_id=call.user_id,
-            duplicate=refs[0], into=refs[1],
+            duplicate=refs[0], into=refs[1], channel_id=call.channel_id,
         )
     except MergeFailed as exc:
         await call.reply(error_reply(str(exc)))
