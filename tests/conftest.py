@@ -25,6 +25,8 @@ from tests.support.slack_requests import SIGNING_SECRET, SlackSender
 
 BOT_TOKEN = "xoxb-test-token"
 
+pytest_plugins = ["tests.support.secret_watch"]
+
 
 def _pg_admin_dsn(url: str) -> str:
     parsed = make_url(url).set(drivername="postgresql")
