@@ -36,7 +36,6 @@ class VoteResult:
     outcome: VoteOutcome
     ref: ItemRef | None = None
     run_id: int | None = None
-    votes: int | None = None
 
 
 async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
@@ -53,26 +52,38 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
         if target is None:
             await uow.commit()
             return VoteResult(VoteOutcome.NOT_A_DIGEST_REPLY)
-        await uow.votes.record_reaction(
+        changed = await uow.votes.record_reaction(
             event.team_id, event.channel_id, event.message_ts, event.user_id, event.reaction,
             present=event.added, event_ts=event.event_ts,
         )
-        survivor = await _survivor(uow, event.team_id, target.ref)
-        locked = await uow.votes.lock_item(event.team_id, survivor)
-        if locked is None or locked[1] is not Status.OPEN:
+        survivor, item_id, status = target.ref, target.item_id, target.status
+        if status is Status.MERGED and target.merged_into:
+            survivor = await _survivor(uow, event.team_id, target.merged_into, {target.ref})
+            locked = await uow.votes.lock_item(event.team_id, survivor)
+            if locked is None:
+                await uow.commit()
+                return VoteResult(VoteOutcome.ITEM_CLOSED, target.ref, target.run_id)
+            item_id, status = locked
+        if status is not Status.OPEN:
             await uow.commit()
             return VoteResult(VoteOutcome.ITEM_CLOSED, target.ref, target.run_id)
-        item_id, _ = locked
-        refs = [survivor, *await uow.votes.merged_into(event.team_id, survivor)]
-        await uow.votes.sync_vote(event.team_id, refs, item_id, event.user_id, now)
-        votes = await uow.votes.count(item_id)
+        if changed and event.added and survivor == target.ref:
+            # The user has a 👍 on this item's own reply now, so the vote is theirs: no need to
+            # look at their other reactions.
+            await uow.votes.add_vote(item_id, event.user_id, now)
+        elif changed:
+            refs = [survivor, *await uow.votes.merged_into(event.team_id, survivor)]
+            await uow.votes.sync_vote(event.team_id, refs, item_id, event.user_id, now)
+        # Unchanged: a later event about this reaction was applied already, and the vote
+        # was brought in line with it then.
         await uow.commit()
-    return VoteResult(VoteOutcome.APPLIED, survivor, target.run_id, votes)
+    return VoteResult(VoteOutcome.APPLIED, survivor, target.run_id)
 
 
-async def _survivor(uow: UnitOfWork, team_id: str, ref: ItemRef) -> ItemRef:
-    """Votes on a merged duplicate count for the item it was merged into."""
-    seen = {ref}
+async def _survivor(uow: UnitOfWork, team_id: str, ref: ItemRef, seen: set[ItemRef]) -> ItemRef:
+    """Votes on a merged duplicate count for the item it was merged into (`ref`), or for the
+    item that one was merged into in turn."""
+    seen = {*seen, ref}
     item = await uow.items.get(team_id, ref)
     while item is not None and item.status is Status.MERGED and item.merged_into:
         if item.merged_into in seen:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import TextClause, bindparam, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.sql.selectable import TextualSelect
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -74,3 +77,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+_RENDERED: dict[tuple[str, str], TextClause | TextualSelect] = {}
+
+
+def rendered_once(
+    session: AsyncSession, key: str, build: Callable[[AsyncSession], Any]
+) -> TextClause | TextualSelect:
+    """The statement `build(session)` makes, rendered to SQL once per backend and kept under `key`.
+
+    SQLAlchemy 2.0 never caches the compiled form of an INSERT ... ON CONFLICT (both dialects'
+    Insert classes opt out of its statement cache), so each upsert was compiled anew on every
+    execution; on the hot paths (every vote, every new item) that cost more than running it.
+    Text statements are cached like any other. `build` must use bindparam()s for the values
+    that change between calls; literal values are kept as they were.
+    """
+    backend = session.get_bind().dialect.name
+    rendered = _RENDERED.get((backend, key))
+    if rendered is None:
+        statement = build(session)
+        # A named paramstyle renders `:name` placeholders, which text() understands.
+        dialect = (postgresql if backend == "postgresql" else sqlite).dialect(paramstyle="named")
+        compiled = statement.compile(dialect=dialect)
+        binds = [
+            bindparam(name, bind.value, type_=bind.type, required=bind.required)
+            for bind, name in compiled.bind_names.items()
+        ]
+        rendered = text(compiled.string).bindparams(*binds)
+        returning = compiled.effective_returning
+        if returning:
+            rendered = rendered.columns(*returning)
+        _RENDERED[(backend, key)] = rendered
+    return rendered

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind, Status
 from bot.store.dialect import upsert_insert
+from bot.store.engine import rendered_once
 from bot.store.models import (
     DigestMessageRow,
     DigestRunRow,
@@ -28,6 +30,9 @@ class VoteTarget:
     ref: ItemRef
     run_id: int
     parent_ts: str | None
+    item_id: int
+    status: Status
+    merged_into: ItemRef | None
 
 
 class VoteRepository:
@@ -36,13 +41,9 @@ class VoteRepository:
 
     async def first_delivery(self, event_id: str, team_id: str, now: datetime) -> bool:
         """Record the event id; False when it was recorded before (a Slack retry)."""
-        stmt = (
-            upsert_insert(self._session, ProcessedEventRow)
-            .values(event_id=event_id, team_id=team_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(ProcessedEventRow.event_id)
-        )
-        return (await self._session.execute(stmt)).scalar_one_or_none() is not None
+        stmt = rendered_once(self._session, "first_delivery", _first_delivery)
+        params = {"event_id": event_id, "team_id": team_id, "received_at": now}
+        return (await self._session.execute(stmt, params)).scalar_one_or_none() is not None
 
     async def forget_events_before(self, cutoff: datetime) -> int:
         """Drop delivery records older than any retry Slack would still send."""
@@ -52,27 +53,17 @@ class VoteRepository:
         return int(getattr(result, "rowcount", 0))
 
     async def target_of(self, team_id: str, channel_id: str, message_ts: str) -> VoteTarget | None:
-        row = (
-            await self._session.execute(
-                select(
-                    DigestMessageRow.item_kind,
-                    DigestMessageRow.item_number,
-                    DigestRunRow.id,
-                    DigestRunRow.parent_ts,
-                )
-                .join(DigestRunRow, DigestRunRow.id == DigestMessageRow.run_id)
-                .where(
-                    DigestMessageRow.team_id == team_id,
-                    DigestMessageRow.channel_id == channel_id,
-                    DigestMessageRow.message_ts == message_ts,
-                )
-                .order_by(DigestRunRow.id.desc())
-                .limit(1)
-            )
-        ).one_or_none()
+        """The item the reply stands for, with its status, locked until commit so that one
+        item's votes apply one at a time; None when the message is no digest reply."""
+        params = {"team_id": team_id, "channel_id": channel_id, "message_ts": message_ts}
+        row = (await self._session.execute(_TARGET_OF, params)).one_or_none()
         if row is None:
             return None
-        return VoteTarget(ItemRef(Kind(row[0]), row[1]), row[2], row[3])
+        kind, number, run_id, parent_ts, item_id, status, merged_into = row
+        return VoteTarget(
+            ItemRef(Kind(kind), number), run_id, parent_ts, item_id, Status(status),
+            ItemRef.parse(merged_into) if merged_into else None,
+        )
 
     async def record_reaction(
         self,
@@ -84,18 +75,15 @@ class VoteRepository:
         *,
         present: bool,
         event_ts: str,
-    ) -> None:
-        """Remember the reaction's state unless a later event about it was already applied."""
-        insert = upsert_insert(self._session, VoteReactionRow)
-        stmt = insert.values(
-            team_id=team_id, channel_id=channel_id, message_ts=message_ts, user_id=user_id,
-            reaction=reaction, present=present, event_ts=event_ts,
-        ).on_conflict_do_update(
-            index_elements=["team_id", "channel_id", "message_ts", "user_id", "reaction"],
-            set_={"present": present, "event_ts": event_ts},
-            where=VoteReactionRow.event_ts < insert.excluded.event_ts,
-        )
-        await self._session.execute(stmt)
+    ) -> bool:
+        """Remember the reaction's state unless a later event about it was already applied;
+        False when it was (the stored state, and so the vote, stays as it is)."""
+        stmt = rendered_once(self._session, "record_reaction", _record_reaction)
+        params = {
+            "team_id": team_id, "channel_id": channel_id, "message_ts": message_ts,
+            "user_id": user_id, "reaction": reaction, "present": present, "event_ts": event_ts,
+        }
+        return (await self._session.execute(stmt, params)).first() is not None
 
     async def lock_item(self, team_id: str, ref: ItemRef) -> tuple[int, Status] | None:
         """The item's key and status, locked until commit so one user's votes apply in order."""
@@ -133,23 +121,16 @@ class VoteRepository:
             )),
         )
         if await self._session.scalar(select(reacting)):
-            await self._session.execute(
-                upsert_insert(self._session, VoteRow)
-                .values(item_id=item_id, user_id=user_id, created_at=now)
-                .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
-            )
+            await self.add_vote(item_id, user_id, now)
         else:
             await self._session.execute(
                 delete(VoteRow).where(and_(VoteRow.item_id == item_id, VoteRow.user_id == user_id))
             )
 
-    async def count(self, item_id: int) -> int:
-        return int(
-            await self._session.scalar(
-                select(func.count()).select_from(VoteRow).where(VoteRow.item_id == item_id)
-            )
-            or 0
-        )
+    async def add_vote(self, item_id: int, user_id: str, now: datetime) -> None:
+        """The user's one vote for the item (nothing changes if it is there already)."""
+        stmt = rendered_once(self._session, "add_vote", _add_vote)
+        await self._session.execute(stmt, {"item_id": item_id, "user_id": user_id, "now": now})
 
     async def merged_into(self, team_id: str, ref: ItemRef) -> list[ItemRef]:
         """The duplicates that were merged into `ref`."""
@@ -174,3 +155,85 @@ class VoteRepository:
     async def _voters(self, item_id: int) -> list[str]:
         query = select(VoteRow.user_id).where(VoteRow.item_id == item_id)
         return list(await self._session.scalars(query))
+
+
+# The upserts every vote runs, rendered once per backend (see rendered_once).
+
+
+def _param(column: Any) -> Any:
+    return bindparam(column.key, type_=column.type)
+
+
+def _first_delivery(session: AsyncSession) -> Any:
+    table = ProcessedEventRow.__table__.c
+    return (
+        upsert_insert(session, ProcessedEventRow.__table__)
+        .values(
+            event_id=_param(table.event_id),
+            team_id=_param(table.team_id),
+            received_at=_param(table.received_at),
+        )
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(ProcessedEventRow.event_id)
+    )
+
+
+def _record_reaction(session: AsyncSession) -> Any:
+    table = VoteReactionRow.__table__.c
+    insert = upsert_insert(session, VoteReactionRow.__table__)
+    return (
+        insert.values({column: _param(table[column]) for column in (
+            "team_id", "channel_id", "message_ts", "user_id", "reaction", "present", "event_ts",
+        )})
+        .on_conflict_do_update(
+            index_elements=["team_id", "channel_id", "message_ts", "user_id", "reaction"],
+            set_={"present": insert.excluded.present, "event_ts": insert.excluded.event_ts},
+            where=VoteReactionRow.event_ts < insert.excluded.event_ts,
+        )
+        .returning(VoteReactionRow.present)
+    )
+
+
+def _add_vote(session: AsyncSession) -> Any:
+    table = VoteRow.__table__.c
+    return (
+        upsert_insert(session, VoteRow.__table__)
+        .values(
+            item_id=_param(table.item_id),
+            user_id=_param(table.user_id),
+            created_at=bindparam("now", type_=table.created_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
+    )
+
+
+_TARGET_OF = (
+    select(
+        DigestMessageRow.item_kind,
+        DigestMessageRow.item_number,
+        DigestRunRow.id,
+        DigestRunRow.parent_ts,
+        ItemRow.id,
+        ItemRow.status,
+        ItemRow.merged_into,
+    )
+    .join(DigestRunRow, DigestRunRow.id == DigestMessageRow.run_id)
+    .join(
+        ItemRow,
+        and_(
+            ItemRow.team_id == DigestMessageRow.team_id,
+            ItemRow.kind == DigestMessageRow.item_kind,
+            ItemRow.number == DigestMessageRow.item_number,
+        ),
+    )
+    .where(
+        DigestMessageRow.team_id == bindparam("team_id"),
+        DigestMessageRow.channel_id == bindparam("channel_id"),
+        DigestMessageRow.message_ts == bindparam("message_ts"),
+    )
+    .order_by(DigestRunRow.id.desc())
+    .limit(1)
+    # One item's votes apply one at a time; SQLite has no row locks and needs none, since its
+    # units of work take turns.
+    .with_for_update(of=ItemRow)
+)
