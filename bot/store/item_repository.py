@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.item_edits import FieldChange
@@ -21,6 +35,7 @@ from bot.domain.items import (
 )
 from bot.store.audit_repository import AuditRepository
 from bot.store.dialect import upsert_insert
+from bot.store.engine import rendered_once
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 
 
@@ -34,7 +49,7 @@ class ItemRepository:
     ) -> Item:
         """Store a new open item under the next free number of its kind in the workspace."""
         number = await self._next_number(team_id, draft.kind)
-        row = ItemRow(
+        values = dict(
             team_id=team_id,
             channel_id=channel_id,
             kind=draft.kind.value,
@@ -51,22 +66,19 @@ class ItemRepository:
             created_at=now,
             updated_at=now,
         )
-        self._session.add(row)
+        # Into the table rather than through the session: nothing reads the new row's key, and
+        # the ORM's flush of a new object costs more than the INSERT itself.
+        await self._session.execute(insert(_ITEMS), values)
         ref = ItemRef(draft.kind, number)
         await self._audit.record(team_id, ref, "created", None, draft.title, author_id, now)
         await self._session.flush()
-        return _to_item(row, votes=0)
+        return _to_item(ItemRow(**values), votes=0)
 
     async def _next_number(self, team_id: str, kind: Kind) -> int:
         # One upsert, so two concurrent adds in a workspace can never draw the same number.
-        values = upsert_insert(self._session, ItemCounterRow).values(
-            team_id=team_id, kind=kind.value, last_number=1
-        )
-        upsert = values.on_conflict_do_update(
-            index_elements=[ItemCounterRow.team_id, ItemCounterRow.kind],
-            set_={"last_number": ItemCounterRow.last_number + 1},
-        ).returning(ItemCounterRow.last_number)
-        return int((await self._session.execute(upsert)).scalar_one())
+        upsert = rendered_once(self._session, "next_item_number", _next_number_upsert)
+        params = {"team_id": team_id, "kind": kind.value}
+        return int((await self._session.execute(upsert, params)).scalar_one())
 
     async def get(self, team_id: str, ref: ItemRef) -> Item | None:
         """The item with this id in this workspace, whatever its status."""
@@ -99,16 +111,23 @@ class ItemRepository:
         return sorted(items, key=lambda item: item.ref)
 
     async def _with_voters(self, *conditions: ColumnElement[bool]) -> list[Item]:
-        rows = list(await self._session.execute(_with_votes(select(ItemRow).where(*conditions))))
-        voters: dict[int, list[str]] = {row.id: [] for row, _ in rows}
+        # Plain rows through the session's connection, not ORM objects: a channel's items are
+        # read whole and never changed here, and the ORM's per-row work cost more than the
+        # queries. Each item's votes are its voters, so no per-item count is needed; the
+        # voters come by the same conditions, so the statement stays the same (and cached)
+        # whatever the number of items.
+        conn = await self._session.connection()
+        rows = (await conn.execute(select(_ITEMS).where(*conditions))).all()
+        voters: dict[int, list[str]] = {row.id: [] for row in rows}
         if voters:
-            for item_id, user_id in await self._session.execute(
+            for item_id, user_id in await conn.execute(
                 select(VoteRow.item_id, VoteRow.user_id)
-                .where(VoteRow.item_id.in_(voters))
+                .join(_ITEMS, _ITEMS.c.id == VoteRow.item_id)
+                .where(*conditions)
                 .order_by(VoteRow.created_at, VoteRow.id)
             ):
                 voters[item_id].append(user_id)
-        return [_to_item(row, votes, voters[row.id]) for row, votes in rows]
+        return [_to_item(row, len(voters[row.id]), voters[row.id]) for row in rows]
 
     async def count_open(self, team_id: str, channel_id: str) -> int:
         return int(
@@ -272,6 +291,26 @@ class ItemRepository:
         )
 
 
+_ITEMS = cast(Table, ItemRow.__table__)
+
+
+def _next_number_upsert(session: AsyncSession) -> Any:
+    counters = ItemCounterRow.__table__
+    return (
+        upsert_insert(session, counters)
+        .values(
+            team_id=bindparam("team_id", type_=counters.c.team_id.type),
+            kind=bindparam("kind", type_=counters.c.kind.type),
+            last_number=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[counters.c.team_id, counters.c.kind],
+            set_={"last_number": counters.c.last_number + 1},
+        )
+        .returning(counters.c.last_number)
+    )
+
+
 def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
     # A per-item count through the votes index: the cost follows the items selected, not the
     # size of the whole votes table (a grouped subquery counted every vote of every team).
@@ -284,29 +323,44 @@ def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
     return stmt.add_columns(votes)
 
 
-def _to_item(row: ItemRow, votes: int, voters: list[str] | None = None) -> Item:
+def _to_item(row: ItemRow | Row[Any], votes: int, voters: list[str] | None = None) -> Item:
+    # Rows are read by key: a Row's attribute access costs more than the rest of this per
+    # item, and a list reads hundreds of them.
+    values: Any = row._mapping if isinstance(row, Row) else _ByAttribute(row)
+    size, urgency = values["size"], values["urgency"]
+    merged_into, confidence = values["merged_into"], values["size_confidence"]
     return Item(
-        ref=ItemRef(Kind(row.kind), row.number),
-        team_id=row.team_id,
-        channel_id=row.channel_id,
-        title=row.title,
-        impact=row.impact,
-        author_id=row.author_id,
-        status=Status(row.status),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        size=Size(row.size) if row.size else None,
-        urgency=Urgency(row.urgency) if row.urgency else None,
-        area=row.area,
-        link=row.link,
-        closed_at=row.closed_at,
-        closed_by=row.closed_by,
-        interest=row.interest,
-        merged_into=ItemRef.parse(row.merged_into) if row.merged_into else None,
-        size_confidence=Confidence(row.size_confidence) if row.size_confidence else None,
+        ref=ItemRef(Kind(values["kind"]), values["number"]),
+        team_id=values["team_id"],
+        channel_id=values["channel_id"],
+        title=values["title"],
+        impact=values["impact"],
+        author_id=values["author_id"],
+        status=Status(values["status"]),
+        created_at=values["created_at"],
+        updated_at=values["updated_at"],
+        size=Size(size) if size else None,
+        urgency=Urgency(urgency) if urgency else None,
+        area=values["area"],
+        link=values["link"],
+        closed_at=values["closed_at"],
+        closed_by=values["closed_by"],
+        interest=values["interest"],
+        merged_into=ItemRef.parse(merged_into) if merged_into else None,
+        size_confidence=Confidence(confidence) if confidence else None,
         votes=int(votes),
         voters=voters or [],
     )
+
+
+class _ByAttribute:
+    """An ORM object read like a row mapping (unset attributes of a new object are None)."""
+
+    def __init__(self, row: ItemRow) -> None:
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self._row, key)
 
 
 def _size_text(size: Size | None, confidence: Confidence | None) -> str | None:
