@@ -140,7 +140,7 @@ async def test_the_first_digest_of_a_month_carries_the_chart_in_its_thread(bot: 
     assert complete.params["thread_ts"] == run.parent_ts
 
     await bot.slack.command("/tradeoff", "digest")  # the same month: no second chart
-    second = await wait_until_posted(bot.store, bot.team_id)
+    second = await wait_until_posted(bot.store, bot.team_id, after=run.id)
     assert second.id != run.id
     assert len(bot.fake.calls_to("files.completeUploadExternal")) == 1
 

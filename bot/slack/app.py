@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -18,7 +19,8 @@ from bot.config import Settings
 from bot.slack.installations import oauth_state_store
 from bot.slack.listeners import register_listeners
 from bot.slack.manifest import BOT_SCOPES
-from bot.slack.request_log import LoggedApp
+from bot.slack.request_log import LoggedApp, note_outcome
+from bot.store.errors import StoreUnavailable
 from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
 
 if TYPE_CHECKING:
@@ -79,9 +81,26 @@ def create_app(runtime: Runtime) -> AsyncApp:
         installation_store=runtime.installations,
         oauth_settings=oauth_settings,
         user_facing_authorize_error_message=NOT_INSTALLED,
+        # Answer Slack when the listener is done, not when it calls ack(): an event is then
+        # only acknowledged once its vote is stored (else Slack retries it), and no request
+        # pays Bolt's 10 ms ack-polling loop. Follow-up calls to Slack run after the answer
+        # (Runtime.spawn), so the answer stays far inside Slack's 3 seconds.
+        process_before_response=True,
     )
+    app.error(_listener_failed)
     register_listeners(app, runtime)
     return app
+
+
+async def _listener_failed(error: Exception, logger: logging.Logger) -> BoltResponse:
+    """Slack gets a 500 and retries; the database being away is worth a line, not a trace."""
+    if isinstance(error, StoreUnavailable):
+        logger.warning("listener stopped: database unavailable (%s); Slack will retry", error)
+        note_outcome("store_unavailable")
+    else:
+        logger.exception("listener failed: %s", type(error).__name__)
+        note_outcome("error")
+    return BoltResponse(status=500, body="")
 
 
 class _SilenceTokenSkipped(logging.Filter):

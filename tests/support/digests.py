@@ -48,11 +48,18 @@ async def messages_of(store: Store, run_id: int) -> list[DigestMessageRow]:
         return list(rows)
 
 
-async def wait_until_posted(store: Store, team_id: str) -> DigestRunRow:
-    """The workspace's newest digest run, once it is no longer being posted."""
+async def wait_until_posted(store: Store, team_id: str, *, after: int = 0) -> DigestRunRow:
+    """The workspace's newest digest run once it is no longer being posted; `after`: the id
+    of the run before it, when `/tradeoff digest` (answered before its run starts) is to post
+    a new one."""
     async with asyncio.timeout(10):
         while True:
             runs = await runs_of(store, team_id)
-            if runs and runs[-1].status != "posting":
+            if runs and runs[-1].id > after and runs[-1].status != "posting":
                 return runs[-1]
             await asyncio.sleep(0.02)
+
+
+async def newest_run_id(store: Store, team_id: str) -> int:
+    runs = await runs_of(store, team_id)
+    return runs[-1].id if runs else 0

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.domain.items import ItemRef
 from bot.store.models import ItemRow, ProcessedEventRow, VoteRow
 from tests.conftest import Bot
-from tests.support.digests import parents, replies, ts_of, wait_until_posted
+from tests.support.digests import newest_run_id, parents, replies, ts_of, wait_until_posted
 from tests.support.eventually import eventually, quiet
 
 
@@ -22,8 +22,9 @@ class PostedDigest:
 
 async def post_digest(bot: Bot) -> PostedDigest:
     """`/tradeoff digest` through Slack, waited for until it is complete."""
+    before = await newest_run_id(bot.store, bot.team_id)
     await bot.slack.command("/tradeoff", "digest")
-    run = await wait_until_posted(bot.store, bot.team_id)
+    run = await wait_until_posted(bot.store, bot.team_id, after=before)
     parent = next(p for p in parents(bot.fake) if ts_of(p) == run.parent_ts)
     thread = [r for r in replies(bot.fake) if r.params["thread_ts"] == ts_of(parent)]
     return PostedDigest(

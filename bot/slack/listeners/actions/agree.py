@@ -47,20 +47,28 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         except StoreUnavailable:
             await _tell(respond, STORE_DOWN)
             return
-        if result.outcome is AgreeOutcome.DECIDED and result.decision is not None:
-            parent_ts = body.get("container", {}).get("message_ts") or body["message"]["ts"]
-            try:
-                await client.chat_postMessage(
-                    channel=body["channel"]["id"], thread_ts=parent_ts,
-                    **decision_thread_message(result.decision),
-                )
-            except SlackApiError as exc:
-                logger.warning("decision post failed: %s", slack_error_code(exc))
-        if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
-            runtime.refresher.touch(run_id, client)
-        message = _explain(result, user_id)
-        if message:
-            await _tell(respond, message)
+        runtime.spawn(_after_agreeing(runtime, body, client, respond, run_id, result, user_id))
+
+
+async def _after_agreeing(
+    runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
+    run_id: int, result: AgreeResult, user_id: str,
+) -> None:
+    """Once Slack has its answer: post the decision, redraw the parent, tell the presser."""
+    if result.outcome is AgreeOutcome.DECIDED and result.decision is not None:
+        parent_ts = body.get("container", {}).get("message_ts") or body["message"]["ts"]
+        try:
+            await client.chat_postMessage(
+                channel=body["channel"]["id"], thread_ts=parent_ts,
+                **decision_thread_message(result.decision),
+            )
+        except SlackApiError as exc:
+            logger.warning("decision post failed: %s", slack_error_code(exc))
+    if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
+        runtime.refresher.touch(run_id, client)
+    message = _explain(result, user_id)
+    if message:
+        await _tell(respond, message)
 
 
 def _explain(result: AgreeResult, user_id: str) -> str | None:

@@ -61,9 +61,14 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             else:
                 await _tell(client, body, user_id, problem)
             return
-        await _announce_closed(client, item, user_id)
-        if from_home:
-            await publish_home(store, client, team_id=team_id, user_id=user_id)
+        closed = item
+
+        async def announce() -> None:
+            await _announce_closed(client, closed, user_id)
+            if from_home:
+                await publish_home(store, client, team_id=team_id, user_id=user_id)
+
+        runtime.spawn(announce())
 
 
 async def _open_edit_form(

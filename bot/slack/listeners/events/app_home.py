@@ -21,6 +21,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         if event.get("tab", "home") != "home" or not context.team_id:
             return
-        await publish_home(
+        # Answered at once; drawing takes a few calls to Slack.
+        runtime.spawn(publish_home(
             runtime.store, client, team_id=context.team_id, user_id=str(event["user"])
-        )
+        ))

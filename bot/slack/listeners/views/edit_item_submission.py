@@ -64,9 +64,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         fields = ", ".join(c.field for c in changed) or "nothing"
         note = text_reply(f"Saved *{item.ref}* {escape(item.title)}: changed {fields}.")
-        try:
-            await client.chat_postEphemeral(channel=item.channel_id, user=user_id, **note)
-        except SlackApiError as exc:
-            logger.warning("edit of %s not confirmed: %s", item.ref, slack_error_code(exc))
-        if context.home:
-            await publish_home(store, client, team_id=team_id, user_id=user_id)
+
+        async def confirm() -> None:
+            try:
+                await client.chat_postEphemeral(channel=item.channel_id, user=user_id, **note)
+            except SlackApiError as exc:
+                logger.warning("edit of %s not confirmed: %s", item.ref, slack_error_code(exc))
+            if context.home:
+                await publish_home(store, client, team_id=team_id, user_id=user_id)
+
+        runtime.spawn(confirm())

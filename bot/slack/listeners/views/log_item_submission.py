@@ -71,9 +71,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"title": STORE_DOWN})
             return
         await ack()
-        await _confirm(client, context, user_id, item)
-        if context.home:
-            await publish_home(store, client, team_id=_team_id(body), user_id=user_id)
+        runtime.spawn(_after_saving(runtime, client, context, user_id, item, _team_id(body)))
+
+
+async def _after_saving(
+    runtime: Runtime, client: AsyncWebClient, context: ModalContext, user_id: str, item: Item,
+    team_id: str,
+) -> None:
+    """Once the form has closed: confirm the id, and redraw Home if it was opened there."""
+    await _confirm(client, context, user_id, item)
+    if context.home:
+        await publish_home(runtime.store, client, team_id=team_id, user_id=user_id)
 
 
 def _team_id(body: dict[str, Any]) -> str:
