@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.domain.item_edits import FieldChange, changes, may_edit
 from bot.domain.items import Item, ItemDraft, ItemRef, Status
 from bot.services.errors import ItemNotFound, ItemNotOpen
-from bot.store.unit_of_work import Store
+from bot.store.unit_of_work import Store, UnitOfWork
 
 
 class NotAllowedToEdit(Exception):  # not PermissionError: an OSError reads as "database down"
@@ -20,14 +20,7 @@ class NotAllowedToEdit(Exception):  # not PermissionError: an OSError reads as "
 async def editable_item(store: Store, *, team_id: str, ref: ItemRef, user_id: str) -> Item:
     """The item, when it is open and `user_id` may edit it; raises otherwise."""
     async with store.unit_of_work() as uow:
-        item = await uow.items.get(team_id, ref)
-        if item is None:
-            raise ItemNotFound(ref)
-        if item.status is not Status.OPEN:
-            raise ItemNotOpen(ref, item.status)
-        if not may_edit(item, user_id, await uow.roles.all(team_id, item.channel_id)):
-            raise NotAllowedToEdit(ref)
-    return item
+        return await _editable(uow, team_id, ref, user_id)
 
 
 async def edit_item(
@@ -35,16 +28,21 @@ async def edit_item(
 ) -> tuple[Item, list[FieldChange]]:
     """Save what changed (each field in the audit trail); the item as it is now."""
     async with store.unit_of_work() as uow:
-        item = await uow.items.get(team_id, ref)
-        if item is None:
-            raise ItemNotFound(ref)
-        if item.status is not Status.OPEN:
-            raise ItemNotOpen(ref, item.status)
-        if not may_edit(item, user_id, await uow.roles.all(team_id, item.channel_id)):
-            raise NotAllowedToEdit(ref)
+        item = await _editable(uow, team_id, ref, user_id)
         changed = changes(item, draft)
         if changed:
             await uow.items.edit(team_id, ref, changed, user_id, datetime.now(UTC))
             await uow.commit()
             item = await uow.items.get(team_id, ref) or item
     return item, changed
+
+
+async def _editable(uow: UnitOfWork, team_id: str, ref: ItemRef, user_id: str) -> Item:
+    item = await uow.items.get(team_id, ref)
+    if item is None:
+        raise ItemNotFound(ref)
+    if item.status is not Status.OPEN:
+        raise ItemNotOpen(ref, item.status)
+    if not may_edit(item, user_id, await uow.roles.all(team_id, item.channel_id)):
+        raise NotAllowedToEdit(ref)
+    return item
