@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,7 +13,7 @@ from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
 from bot.services.ports import ChannelUnavailable, PublishFailed
 from bot.slack.blocks.digest import parent_message, reply_message
-from bot.slack.errors import slack_error_code
+from bot.slack.errors import CALL_FAILED, call_failure, slack_error_code
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.text import escape
@@ -58,8 +57,10 @@ class SlackDigestPublisher:
                 filename="tradeoff-trends.png", title="Tradeoff trends",
                 initial_comment=escape(trends.summary()),
             )
-        except SlackApiError as exc:
-            raise PublishFailed(slack_error_code(exc)) from exc
+        except CALL_FAILED as exc:
+            # The upload step raises SlackRequestError and a slow Slack TimeoutError; either
+            # would otherwise escape post_digest after the digest itself was posted.
+            raise PublishFailed(call_failure(exc)) from exc
 
     async def _post(
         self, channel_id: str, message: dict[str, Any], thread_ts: str | None = None
@@ -80,6 +81,6 @@ class SlackDigestPublisher:
             if error in CHANNEL_GONE:
                 raise ChannelUnavailable(error) from exc
             raise PublishFailed(error) from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise PublishFailed(f"network: {type(exc).__name__}") from exc
+        except CALL_FAILED as exc:
+            raise PublishFailed(call_failure(exc)) from exc
         return str(response["ts"])

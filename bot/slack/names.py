@@ -6,8 +6,9 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.errors import CALL_FAILED
 
 NAME_TTL_S = 3600.0
 
@@ -30,7 +31,8 @@ class NameResolver:
     async def _fetch(self, client: AsyncWebClient, user_id: str) -> None:
         try:
             response = await client.users_info(user=user_id)
-        except SlackApiError:
+        except CALL_FAILED:
+            # A slow or failing users.info must not hold up the digest that wants the name.
             return
         user = response.get("user") or {}
         profile = user.get("profile") or {}

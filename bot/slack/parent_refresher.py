@@ -9,12 +9,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.digest_view import current_digest
 from bot.slack.blocks.digest import parent_message
-from bot.slack.errors import slack_error_code
+from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.names import NameResolver
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
@@ -91,5 +90,6 @@ class ParentRefresher:
                 channel=run.channel_id, ts=run.parent_ts, text=message["text"],
                 blocks=message["blocks"],
             )
-        except SlackApiError as exc:
-            logger.warning("chat.update of digest %s failed: %s", run_id, slack_error_code(exc))
+        except CALL_FAILED as exc:
+            # Not retried here: the next change redraws the parent with the latest state anyway.
+            logger.warning("chat.update of digest %s failed: %s", run_id, call_failure(exc))
