@@ -19,13 +19,18 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
-from bot.store.engine import to_sync_url
+from bot.store.engine import is_sqlite, to_sync_url
 from bot.store.unit_of_work import Store
 
 logger = logging.getLogger(__name__)
 
 MISFIRE_GRACE = timedelta(hours=12)
 JOB_PREFIX = "digest:"
+# APScheduler's job store is synchronous and runs on the bot's event loop, so while it waits
+# for the database nothing else in the process runs. Without a bound, psycopg waits up to
+# 130 s for a server that accepted the connection and never answers (or never answers the
+# SYN): the bot would miss every Slack ack meanwhile.
+JOBSTORE_CONNECT_TIMEOUT_S = 2
 
 DigestRunner = Callable[[str, str], Awaitable[None]]
 
@@ -40,6 +45,11 @@ async def run_digest_job(team_id: str, channel_id: str) -> None:
         logger.warning("digest job for %s/%s fired with no bot running", team_id, channel_id)
         return
     await _active_runner(team_id, channel_id)
+
+
+def _connect_args(database_url: str) -> dict[str, Any]:
+    # SQLite's own wait (the 5 s busy timeout of the sqlite3 module) is bounded already.
+    return {} if is_sqlite(database_url) else {"connect_timeout": JOBSTORE_CONNECT_TIMEOUT_S}
 
 
 def job_id(team_id: str, channel_id: str) -> str:
@@ -57,7 +67,9 @@ class DigestScheduler:
     def __init__(self, database_url: str, store: Store, runner: DigestRunner) -> None:
         self._store = store
         self._runner = runner
-        self._engine: Engine = create_engine(to_sync_url(database_url), pool_pre_ping=True)
+        self._engine: Engine = create_engine(
+            to_sync_url(database_url), pool_pre_ping=True, connect_args=_connect_args(database_url)
+        )
         self._scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine)},
             job_defaults={
