@@ -1,23 +1,33 @@
 """Two `tradeoff serve` processes on one database behave as one bot: a digest that both of their
-schedulers find due is posted once."""
+schedulers find due is posted once, and votes spread over both, Slack's retries reaching the
+other process, count exactly."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 import subprocess
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.domain.items import Kind
+from bot.runtime import build_runtime
+from bot.services.post_digest import post_digest_now
+from bot.store.models import ItemRow, ProcessedEventRow, VoteRow
 from bot.store.unit_of_work import Store
+from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.support.digests import parents, replies, runs_of
+from tests.support.digests import parents, replies, runs_of, ts_of
 from tests.support.items import add_item
 from tests.support.processes import TRADEOFF, clean_env, free_port
+from tests.support.slack_requests import SlackSender, reply_text
 from tests.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
 from tests.test_serve_process import BOT_TOKEN, SIGNING_SECRET, STARTUP_TIMEOUT_S, stop
 
@@ -84,4 +94,86 @@ async def test_two_processes_post_a_due_digest_once(
     assert len(replies(fake_slack)) == 3
     [run] = await runs_of(store, TEAM)
     assert run.status == "complete" and run.channel_id == CHANNEL
+    await store.close()
+
+
+VOTERS = [f"UCROWD{n:02d}" for n in range(50)]
+
+
+async def test_two_hundred_votes_spread_over_two_processes_with_retries_count_exactly(
+    fresh_database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    store = Store(fresh_database_url)
+    for n in range(2):
+        await add_item(store, TEAM, Kind.DEBT, f"Debt {n}", size="S")
+        await add_item(store, TEAM, Kind.FEATURE, f"Feature {n}", size="M")
+    fake_slack.team_id = TEAM
+    runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "off"), store)
+    await post_digest_now(store, runtime.publisher(), team_id=TEAM, channel_id=CHANNEL)
+    thread = {r.params["text"].split()[0]: ts_of(r) for r in replies(fake_slack)}
+    assert sorted(thread) == ["D-1", "D-2", "F-1", "F-2"]
+
+    procs = [_start(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log") for n in (1, 2)]
+    try:
+        await asyncio.gather(*(_healthy(port) for _, port in procs))
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+            senders = [
+                SlackSender(http, f"http://127.0.0.1:{port}/slack/events",
+                            fake_slack.response_url(), TEAM)
+                for _, port in procs
+            ]
+            # Each process has checked its token once: the burst below is about the votes.
+            for sender in senders:
+                assert "Debt 0" in reply_text(await sender.command("/tradeoff", "list"))
+            plan = []
+            for n, (user, ref) in enumerate(itertools.product(VOTERS, sorted(thread))):
+                # Slack's retry of the same event reaches the other process, at the same time.
+                plan += [(senders[n % 2], user, ref, None), (senders[(n + 1) % 2], user, ref, 1)]
+
+            async def deliver(sender: SlackSender, user: str, ref: str, retry: int | None) -> None:
+                event_id = f"Ev{user}{ref}"
+                answer = await sender.reaction(
+                    thread[ref], user_id=user, event_id=event_id, retry_num=retry
+                )
+                # As Slack does, a delivery answered with an error is sent again, up to 3 times.
+                for again in (2, 3, 4):
+                    if answer.status_code < 300:
+                        return
+                    answer = await sender.reaction(
+                        thread[ref], user_id=user, event_id=event_id, retry_num=again
+                    )
+                assert answer.status_code < 300, answer.text
+
+            await asyncio.gather(*(deliver(*delivery) for delivery in plan))
+            event_ids = {f"Ev{user}{ref}" for user in VOTERS for ref in thread}
+
+            async def all_recorded() -> None:
+                async with store.unit_of_work() as uow:
+                    done = set(await uow.session.scalars(
+                        select(ProcessedEventRow.event_id)
+                        .where(ProcessedEventRow.team_id == TEAM)
+                    ))
+                assert done == event_ids
+
+            # Every delivery got its 2xx, so Slack would send none of them again: each vote
+            # must be stored already, not on its way.
+            await all_recorded()
+            listing = reply_text(await senders[0].command("/tradeoff", "list"))
+    finally:
+        for proc, _ in procs:
+            stop(proc)
+
+    async with store.unit_of_work() as uow:
+        rows = (await uow.session.execute(
+            select(ItemRow.kind, ItemRow.number, VoteRow.user_id)
+            .join(VoteRow, VoteRow.item_id == ItemRow.id)
+            .where(ItemRow.team_id == TEAM)
+        )).all()
+    by_item = Counter(f"{kind[0].upper()}-{number}" for kind, number, _ in rows)
+    assert by_item == dict.fromkeys(thread, len(VOTERS))
+    assert len(rows) == len(set(rows)) == 4 * len(VOTERS)
+    assert all(user in VOTERS for _, _, user in rows)
+    for ref in thread:
+        assert re.search(rf"^{ref}  .* · 50 votes", listing, re.MULTILINE), listing
     await store.close()

@@ -140,6 +140,9 @@ _CHANNEL_SHAPE: dict[str, Any] = {
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops connections when many requests (a burst of
+    # votes, each checking the token) arrive at once; Slack's API takes them.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeSlack) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
