@@ -5,17 +5,17 @@ fake Slack's record, not merely that nothing raised.
 | method (what calls it)               | 429 | 500 once | 500 always | slow | ok:false            |
 |--------------------------------------|-----|----------|------------|------|---------------------|
 | chat.postMessage (digest thread)     |  x  |    x     |     x      |  x   | 2 channel, 2 auth   |
-| chat.postMessage (merge, decision)   |     |          |            | 2 xf |                     |
+| chat.postMessage (merge, decision)   |     |          |            | 2 x  |                     |
 | chat.update (parent redraw)          |  x  |          |     x      |  x   | channel, auth       |
 | chat.postEphemeral (form confirm)    |  x  |          |     x      |  x   | channel, auth       |
 | views.open (/debt form)              |  x  |          |     x      |  x   | auth                |
-| users.info (schedule's time zone)    |  x  |          |     x      |  xf  | auth                |
+| users.info (schedule's time zone)    |  x  |          |     x      |  x   | auth                |
 | users.info (names on the digest)     |  x  |          |     x      |  x   |                     |
 | files.getUploadURLExternal (export)  |  x  |          |     x      |  x   |                     |
 | upload URL POST (export)             |     |    x     |     x      |      |                     |
 | files.completeUploadExternal (export)|  x  |          |            |      | channel, auth       |
 | files.* (the digest's monthly chart) |     |          |     x      |  x   |                     |
-| response_url (respond)               |  xf |          |     xf     |      |                     |
+| response_url (respond)               |  x  |          |     x      |      |                     |
 | auth.test (Bolt, first command)      |  x  |          |     x      |  x   | 2 auth              |
 | auth.test (Bolt, first vote)         |     |          |     xf     |  x   |                     |
 
@@ -327,14 +327,6 @@ async def test_chat_post_message_channel_lost_mid_thread_pauses_only_that_channe
 
 # chat.postMessage: announcements in a digest's thread ----------------------------------------
 
-_ANNOUNCE_GAP = (
-    "merging.py and the Agree listener catch SlackApiError only around their thread post: a "
-    "timeout escapes after the change was saved, so the user hears 'nothing was saved' (merge) "
-    "or nothing at all (decision)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_ANNOUNCE_GAP)
 async def test_chat_post_message_slow_on_a_merge_announcement(bot: Bot) -> None:
     await _seed_digest(bot)
     await post_digest(bot)
@@ -351,7 +343,6 @@ async def test_chat_post_message_slow_on_a_merge_announcement(bot: Bot) -> None:
     assert "was merged into" in shown
 
 
-@pytest.mark.xfail(strict=True, reason=_ANNOUNCE_GAP)
 async def test_chat_post_message_slow_on_a_decision_announcement(bot: Bot) -> None:
     digest = await sign_off_setup(bot)
     await press_agree(bot, digest, LEAD)
@@ -508,11 +499,7 @@ async def test_views_open_of_the_form(bot: Bot, fault: Fault) -> None:
     [
         Fault.RATE_LIMITED,
         Fault.SERVER_ERROR_ALWAYS,
-        pytest.param(Fault.SLOW, marks=pytest.mark.xfail(strict=True, reason=(
-            "tradeoff_schedule._user_timezone catches SlackApiError only: a users.info "
-            "timeout ends the command with 'Something went wrong ... nothing was saved' "
-            "instead of falling back to UTC as every other users.info failure does"
-        ))),
+        Fault.SLOW,
         Fault.INVALID_AUTH,
     ],
     ids=str,
@@ -630,16 +617,9 @@ async def test_files_upload_of_the_monthly_chart_never_fails_the_digest(
 
 # response_url: replies sent after the ack -------------------------------------------------------
 
-_RESPOND_GAP = (
-    "Bolt's respond() posts to response_url through an AsyncWebhookClient with no retry "
-    "handlers and nobody checks its status: a 429 or 500 there loses the reply silently"
-)
-
-
 @pytest.mark.parametrize(
     "fault",
-    [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=_RESPOND_GAP))
-     for f in (Fault.RATE_LIMITED, Fault.SERVER_ERROR_ALWAYS)],
+    [Fault.RATE_LIMITED, Fault.SERVER_ERROR_ALWAYS],
     ids=str,
 )
 async def test_response_url_reply(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.items import ItemRef
@@ -13,8 +12,9 @@ from bot.domain.labels import votes_label
 from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.services.merge_items import MergeRefused, merge_items
 from bot.slack.blocks.replies import text_reply
-from bot.slack.errors import slack_error_code
+from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.text import clip, escape
+from bot.store.digest_repository import DigestThread
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -53,12 +53,19 @@ async def merge_and_announce(
         f"Votes on {duplicate} now count for {into}."
     )
     threads = [t for t in (result.duplicate_thread, result.survivor_thread) if t is not None]
-    for thread in dict.fromkeys(threads):
+    # The merge is saved; telling the threads is Slack's pace, not the command's.
+    runtime.spawn(_tell_threads(runtime, client, list(dict.fromkeys(threads)), text))
+    return text
+
+
+async def _tell_threads(
+    runtime: Runtime, client: AsyncWebClient, threads: list[DigestThread], text: str
+) -> None:
+    for thread in threads:
         try:
             await client.chat_postMessage(
                 channel=thread.channel_id, thread_ts=thread.parent_ts, **text_reply(text)
             )
-        except SlackApiError as exc:
-            logger.warning("could not tell the digest thread: %s", slack_error_code(exc))
+        except CALL_FAILED as exc:
+            logger.warning("could not tell the digest thread: %s", call_failure(exc))
         runtime.refresher.touch(thread.run_id, client)
-    return text

@@ -12,6 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack.blocks.replies import error_reply
 from bot.slack.request_log import note_outcome
+from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -61,5 +62,5 @@ async def _tell(acked: bool, ack: AsyncAck, respond: AsyncRespond, message: str)
     reply = error_reply(message)
     if not acked:
         await ack(**reply)
-    else:
-        await respond(response_type="ephemeral", **reply)
+    elif respond.response_url:
+        await send_response(respond.response_url, {"response_type": "ephemeral", **reply})

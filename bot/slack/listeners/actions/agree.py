@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.decisions import Role
@@ -16,8 +14,9 @@ from bot.services.agree import AgreeOutcome, AgreeResult, agree_to_pick
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
 from bot.slack.command_text import whole_number
-from bot.slack.errors import slack_error_code
+from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.listeners.guard import STORE_DOWN
+from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ logger = logging.getLogger(__name__)
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(AGREE_ACTION)
     async def handle_agree(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         run_id = whole_number(str(body["actions"][0].get("value") or ""), 1, 2**62)
@@ -45,14 +44,14 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 user_id=user_id,
             )
         except StoreUnavailable:
-            await _tell(respond, STORE_DOWN)
+            await _tell(body, STORE_DOWN)
             return
-        runtime.spawn(_after_agreeing(runtime, body, client, respond, run_id, result, user_id))
+        runtime.spawn(_after_agreeing(runtime, body, client, run_id, result, user_id))
 
 
 async def _after_agreeing(
-    runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
-    run_id: int, result: AgreeResult, user_id: str,
+    runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, run_id: int,
+    result: AgreeResult, user_id: str,
 ) -> None:
     """Once Slack has its answer: post the decision, redraw the parent, tell the presser."""
     if result.outcome is AgreeOutcome.DECIDED and result.decision is not None:
@@ -62,13 +61,13 @@ async def _after_agreeing(
                 channel=body["channel"]["id"], thread_ts=parent_ts,
                 **decision_thread_message(result.decision),
             )
-        except SlackApiError as exc:
-            logger.warning("decision post failed: %s", slack_error_code(exc))
+        except CALL_FAILED as exc:
+            logger.warning("decision post failed: %s", call_failure(exc))
     if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
         runtime.refresher.touch(run_id, client)
     message = _explain(result, user_id)
     if message:
-        await _tell(respond, message)
+        await _tell(body, message)
 
 
 def _explain(result: AgreeResult, user_id: str) -> str | None:
@@ -100,5 +99,9 @@ def _explain(result: AgreeResult, user_id: str) -> str | None:
     return None
 
 
-async def _tell(respond: AsyncRespond, text: str) -> None:
-    await respond(response_type="ephemeral", replace_original=False, text=text)
+async def _tell(body: dict[str, Any], text: str) -> None:
+    url = body.get("response_url")
+    if url:
+        await send_response(
+            str(url), {"response_type": "ephemeral", "replace_original": False, "text": text}
+        )

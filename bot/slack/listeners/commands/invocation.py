@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks.replies import error_reply
 from bot.slack.command_text import SubCommand
 from bot.slack.listeners.guard import STORE_DOWN, UNEXPECTED
+from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -48,8 +49,10 @@ class Invocation:
         await self.ack(**message)
 
     async def reply_later(self, message: dict[str, Any]) -> None:
-        """Answer after the ack, through the command's response_url."""
-        await self.respond(**{"response_type": "ephemeral", **message})
+        """Answer after the ack, through the command's response_url (retried, logged)."""
+        url = self.body.get("response_url")
+        if url:
+            await send_response(str(url), {"response_type": "ephemeral", **message})
 
     def after_ack(self, work: Callable[[Invocation], Awaitable[None]]) -> None:
         """Run `work` once Slack has its answer; its failures still reach the user."""

@@ -6,15 +6,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.domain.channel_settings import ChannelSettings
 from bot.domain.schedule_text import ScheduleTextError, parse_slot
 from bot.services.channel_settings import change_settings, get_settings, set_schedule
 from bot.services.post_digest import DigestResult, Outcome
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import next_digest_text, schedule_text
-from bot.slack.errors import slack_error_code
+from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import escape
 
@@ -57,7 +55,7 @@ async def _set_slot(call: Invocation, args: tuple[str, ...]) -> None:
     )
     _apply(call, settings)
     next_text = next_digest_text(slot, datetime.now(UTC))
-    await call.respond(**_in_channel(
+    await call.reply_later(_in_channel(
         f"<@{call.user_id}> set the weekly digest to *{slot.describe()}*. Next: {next_text}."
     ))
 
@@ -66,8 +64,8 @@ async def _user_timezone(call: Invocation) -> str:
     """The caller's Slack time zone, or UTC when Slack won't say."""
     try:
         response = await call.client.users_info(user=call.user_id)
-    except SlackApiError as exc:
-        logger.info("users.info failed (%s); schedule defaults to UTC", slack_error_code(exc))
+    except CALL_FAILED as exc:
+        logger.info("users.info failed (%s); schedule defaults to UTC", call_failure(exc))
         return "UTC"
     tz = (response.get("user") or {}).get("tz")
     return str(tz) if tz else "UTC"
