@@ -41,6 +41,7 @@ from bot.slack.installations import InstallationStore, WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
+from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
 from bot.terminal_view import render_digest
@@ -49,6 +50,8 @@ from bot.web import create_asgi_app
 logger = logging.getLogger(__name__)
 
 SCHEDULER_RETRY_S = 15.0
+# After another poster's lease ends, wait this much more before taking its digest over.
+LEASE_MARGIN_S = 0.5
 EVENT_MEMORY = timedelta(days=7)
 HOUSEKEEPING_INTERVAL_S = 6 * 3600.0
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
@@ -179,16 +182,42 @@ class Runtime:
         async with self.store.unit_of_work() as uow:
             runs = await uow.digests.unfinished(datetime.now(UTC) - MAX_LATENESS)
         for run in runs:
-            started = time.perf_counter()
-            async with self._digest_slots:
-                client = await self._client_for(run.team_id, run.channel_id)
-                if client is None:
-                    continue
-                result = await post_digest(
-                    self.store, self.publisher(client), team_id=run.team_id,
-                    channel_id=run.channel_id, slot_key=run.slot_key,
-                )
-            await self._after_digest(run.team_id, run.channel_id, result, started)
+            result = await self._resume(run)
+            if result is not None and result.outcome is Outcome.IN_PROGRESS:
+                # Another poster's lease: alive and posting, or dead a moment ago. Look again
+                # when the lease runs out; a live poster will have renewed it by then.
+                self.spawn(self._resume_when_lease_ends(run))
+
+    async def _resume(self, run: DigestRun) -> DigestResult | None:
+        started = time.perf_counter()
+        async with self._digest_slots:
+            client = await self._client_for(run.team_id, run.channel_id)
+            if client is None:
+                return None
+            result = await post_digest(
+                self.store, self.publisher(client), team_id=run.team_id,
+                channel_id=run.channel_id, slot_key=run.slot_key,
+            )
+        await self._after_digest(run.team_id, run.channel_id, result, started)
+        return result
+
+    async def _resume_when_lease_ends(self, run: DigestRun) -> None:
+        while True:
+            try:
+                async with self.store.unit_of_work() as uow:
+                    current = await uow.digests.find_by_id(run.id)
+            except StoreUnavailable as exc:
+                logger.warning("digest %s not resumed: %s", run.id, exc)
+                return
+            if current is None or current.status is not RunStatus.POSTING:
+                return
+            lease_end = current.lease_until or datetime.now(UTC)
+            await asyncio.sleep(
+                max(0.0, (lease_end - datetime.now(UTC)).total_seconds()) + LEASE_MARGIN_S
+            )
+            result = await self._resume(current)
+            if result is None or result.outcome is not Outcome.IN_PROGRESS:
+                return
 
     async def _after_digest(
         self, team_id: str, channel_id: str, result: DigestResult | None, started: float

@@ -159,11 +159,6 @@ class _Killed(BaseException):
     """The process dying: nothing in post_digest catches it, and no commit follows."""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a process started within the dead poster's lease finds the run 'in_progress' at start "
-    "and nothing tries again once the lease runs out: the digest stays half-posted until "
-    "someone runs /tradeoff digest or restarts the bot more than five minutes later"
-))
 async def test_a_restart_within_the_dead_posters_lease_still_finishes_the_digest(
     fresh_database_url: str, store: Store
 ) -> None:

@@ -31,6 +31,7 @@ class DigestRun:
     parent_ts: str | None
     created_at: datetime
     error: str | None = None
+    lease_until: datetime | None = None  # while POSTING: when its poster must have renewed
 
 
 @dataclass(frozen=True)
@@ -251,4 +252,5 @@ def _to_run(row: DigestRunRow) -> DigestRun:
         parent_ts=row.parent_ts,
         created_at=row.created_at,
         error=row.error,
+        lease_until=row.lease_until,
     )
