@@ -33,6 +33,10 @@ class LoggedApp(AsyncApp):
     Bolt's global middleware cannot do this: its `next()` returns before the listener runs.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._authorize_apology = kwargs.get("user_facing_authorize_error_message")
+
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         box: dict[str, str] = {}
         token = _outcome.set(box)
@@ -41,6 +45,16 @@ class LoggedApp(AsyncApp):
             response = await super().async_dispatch(req)
         finally:
             _outcome.reset(token)
+        if (
+            response.status == 200
+            and req.body.get("type") == "event_callback"
+            and response.body == self._authorize_apology
+        ):
+            # Bolt could not check the token (auth.test failing) and apologised with a 200,
+            # which for an event means "received": a vote would be acknowledged and never
+            # stored. 503 makes Slack deliver it again.
+            response = BoltResponse(status=503, body="")
+            box.setdefault("outcome", "unauthorized_retry")
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
         outcome = box.get("outcome") or _STATUS_OUTCOMES.get(response.status, "error")
         fields = describe(req.body)
