@@ -161,21 +161,16 @@ class Server:
 
 
 def bot_server(
-    name: str, url: str, fake: Any, log_dir: Path, *, scheduler: str = "off",
-    variant: str | None = None, **extra_env: str,
+    name: str, url: str, fake: Any, log_dir: Path, *, scheduler: str = "off", **extra_env: str,
 ) -> Server:
-    """`tradeoff serve` as a separate process; `variant` runs bench.bot_variant instead (the
-    same app with one change, to measure a change to files this benchmark may not edit)."""
+    """`tradeoff serve` as a separate process."""
     settings = {"LOG_LEVEL": "WARNING", **extra_env}
     env = base_env(
         DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url, TRADEOFF_SCHEDULER=scheduler,
         DIGEST_REPLY_INTERVAL="0", **settings,
     )
-    command = [str(TRADEOFF), "serve"]
-    if variant:
-        command = [sys.executable, "-m", "bench.bot_variant", variant, "serve"]
-    return Server(name, command, env, log_dir / f"{name}.log")
+    return Server(name, [str(TRADEOFF), "serve"], env, log_dir / f"{name}.log")
 
 
 def reference_server(

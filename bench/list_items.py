@@ -1,7 +1,7 @@
 """Benchmark: `/tradeoff list` on a channel with 300 open items.
 
     python -m bench.list_items --backend sqlite|postgresql|both [--items 300]
-        [--clients 1,8] [--duration 5] [--bot-variant pbr] [--profile] [--record]
+        [--clients 1,8] [--duration 5] [--profile] [--record]
 
 A fresh database (migrated with `tradeoff migrate`) is seeded in bulk with one channel of
 `--items` open items (realistic text, mixed sizes and urgencies, 0-8 votes each, as the digest
@@ -74,8 +74,8 @@ def run_backend(
                                  user_id=f"U{n % 40:05d}", response_url=fake.response_url("b"),
                                  n=n)
 
-        label = "bot" if not args.bot_variant else f"bot-{args.bot_variant}"
-        bot = harness.bot_server(label, url, fake, log_dir, variant=args.bot_variant)
+        label = "bot"
+        bot = harness.bot_server(label, url, fake, log_dir)
         with harness.running(bot):
             for clients in args.clients:
                 asyncio.run(run_load([bot.url], make, secret=harness.SIGNING_SECRET,
@@ -97,7 +97,6 @@ def render(args: argparse.Namespace, backend: str, machine: dict[str, str],
            results: list[Measured], profiles: dict[str, str], counts: tuple[int, int]) -> str:
     command = (f"python -m bench.list_items --backend {backend} --items {args.items} --clients "
                f"{','.join(map(str, args.clients))} --duration {args.duration:g}"
-               + (f" --bot-variant {args.bot_variant}" if args.bot_variant else "")
                + (" --profile" if args.profile else ""))
     lines = [
         f"### list_items · {backend} · {machine['date']}",
@@ -138,7 +137,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--bot-variant", choices=("pbr", "gc", "plain"), default=None)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--pg-url", default=harness.DEFAULT_PG_URL)
     parser.add_argument("--record", action="store_true")

@@ -1,7 +1,7 @@
 """Benchmark: `/debt title | impact` quick-adds against `tradeoff serve`, beside the naive stack.
 
     python -m bench.quick_add --backend sqlite|postgresql|both [--clients 1,8,32]
-        [--duration 5] [--references ack,db,ack-pbr,db-pbr] [--bot-variant pbr] [--profile]
+        [--duration 5] [--references ack,db,ack-pbr,db-pbr] [--profile]
         [--record]
     python -m bench.quick_add --backend postgresql --scale [--clients 8,32] [--record]
 
@@ -191,9 +191,8 @@ def run_backend(args: argparse.Namespace, backend: str) -> BackendRun:
                 harness.fresh_database(backend, args.pg_url, "ref") as ref_url:
             machine = harness.machine_info(backend, harness.server_version(backend, bot_url))
             harness.migrate(bot_url, harness.base_env())
-            bot_label = "bot" if not args.bot_variant else f"bot-{args.bot_variant}"
-            bot = harness.bot_server(bot_label, bot_url, fake, log_dir, variant=args.bot_variant,
-                                     LOG_LEVEL=args.log_level)
+            bot_label = "bot"
+            bot = harness.bot_server(bot_label, bot_url, fake, log_dir, LOG_LEVEL=args.log_level)
             ids = Ids()
             say(f"{backend}: {bot_label} (tradeoff serve) at {args.clients} clients")
             with harness.running(bot):
@@ -259,7 +258,6 @@ def render_backend(args: argparse.Namespace, run: BackendRun) -> str:
     command = (f"python -m bench.quick_add --backend {run.backend} --clients "
                f"{','.join(map(str, args.clients))} --duration {args.duration:g} --references "
                f"{','.join(args.references)}"
-               + (f" --bot-variant {args.bot_variant}" if args.bot_variant else "")
                + (f" --log-level {args.log_level}" if args.log_level != "WARNING" else "")
                + (" --profile" if args.profile else ""))
     lines = [
@@ -472,8 +470,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
     parser.add_argument("--references", default=",".join(REFERENCES),
                         help="reference apps to run too ('' for none)")
-    parser.add_argument("--bot-variant", choices=("pbr", "gc", "plain"), default=None,
-                        help="run the bot through bench.bot_variant with this change")
     parser.add_argument("--log-level", default="WARNING",
                         help="the bot's LOG_LEVEL (INFO writes one line per request)")
     parser.add_argument("--scale", action="store_true", help="1 vs 2 bot processes (PostgreSQL)")

@@ -1,7 +1,7 @@
 """Benchmark: 👍 votes as signed `reaction_added` / `reaction_removed` Events API deliveries.
 
     python -m bench.voting --backend sqlite|postgresql|both [--clients 8,32] [--users 1000]
-        [--bot-variant pbr] [--profile] [--record]
+        [--profile] [--record]
 
 For each client count, in a channel of its own: 10 debt and 10 feature items are logged with
 signed `/debt` and `/feature` quick-adds, `/tradeoff digest` posts the digest (FakeSlack answers
@@ -12,10 +12,11 @@ with other emoji (not votes). Every event is a distinct event_id with increasing
 by `clients` concurrent clients in that order (so a removal can overtake its addition, which
 the bot must still resolve by event_ts).
 
-Bolt acknowledges an event before the vote is stored, so two rates are reported: answers per
-second (what Slack sees), and votes per second end to end, from the first event sent until
-every vote event is in processed_events. Then the stored votes are compared, per item and per
-voter, with what the events imply.
+Two rates are reported: answers per second (what Slack sees), and votes per second end to end,
+from the first event sent until every vote event is in processed_events. The bot answers an
+event once its vote is stored (its Bolt app runs with process_before_response=True), so the two
+are close; a Bolt app in the default mode answers first and stores later. Then the stored votes
+are compared, per item and per voter, with what the events imply.
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ def run_backend(args: argparse.Namespace, backend: str) -> tuple[dict[str, str],
         log_dir = Path(logs)
         machine = harness.machine_info(backend, harness.server_version(backend, url))
         harness.migrate(url, harness.base_env())
-        label = "bot" if not args.bot_variant else f"bot-{args.bot_variant}"
-        bot = harness.bot_server(label, url, fake, log_dir, variant=args.bot_variant)
+        label = "bot"
+        bot = harness.bot_server(label, url, fake, log_dir)
         with harness.running(bot):
             for clients in args.clients:
                 channel = f"CVOTE{clients:03d}"
@@ -282,7 +283,6 @@ def render(args: argparse.Namespace, backend: str, machine: dict[str, str], runs
            profiles: dict[str, str], problems: list[str]) -> str:
     command = (f"python -m bench.voting --backend {backend} --clients "
                f"{','.join(map(str, args.clients))} --users {args.users}"
-               + (f" --bot-variant {args.bot_variant}" if args.bot_variant else "")
                + (" --profile" if args.profile else ""))
     lines = [
         f"### voting · {backend} · {machine['date']}",
@@ -342,7 +342,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", default="8,32")
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--bot-variant", choices=("pbr", "gc", "plain"), default=None)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--pg-url", default=harness.DEFAULT_PG_URL)
     parser.add_argument("--record", action="store_true")
