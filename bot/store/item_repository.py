@@ -45,10 +45,13 @@ class ItemRepository:
         self._audit = AuditRepository(session)
 
     async def add(
-        self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime
+        self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime,
+        number: int | None = None,
     ) -> Item:
-        """Store a new open item under the next free number of its kind in the workspace."""
-        number = await self._next_number(team_id, draft.kind)
+        """Store a new open item under `number` (from allocate_number), or else under the next
+        free number of its kind in the workspace."""
+        if number is None:
+            number = await self.allocate_number(team_id, draft.kind)
         values = dict(
             team_id=team_id,
             channel_id=channel_id,
@@ -74,7 +77,7 @@ class ItemRepository:
         await self._session.flush()
         return _to_item(ItemRow(**values), votes=0)
 
-    async def _next_number(self, team_id: str, kind: Kind) -> int:
+    async def allocate_number(self, team_id: str, kind: Kind) -> int:
         # One upsert, so two concurrent adds in a workspace can never draw the same number.
         upsert = rendered_once(self._session, "next_item_number", _next_number_upsert)
         params = {"team_id": team_id, "kind": kind.value}
