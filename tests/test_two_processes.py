@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import subprocess
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,43 +24,11 @@ from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies, runs_of, ts_of
 from tests.support.items import add_item
-from tests.support.processes import TRADEOFF, clean_env, free_port
+from tests.support.serve import start_serve, wait_healthy
 from tests.support.slack_requests import SlackSender, reply_text
 from tests.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
-from tests.test_serve_process import BOT_TOKEN, SIGNING_SECRET, STARTUP_TIMEOUT_S, stop
 
 pytestmark = pytest.mark.slow
-
-
-def _start(url: str, fake: FakeSlack, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.base_url,
-        DATABASE_URL=url,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        DIGEST_REPLY_INTERVAL="0",
-    )
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            [str(TRADEOFF), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    return proc, port
-
-
-async def _healthy(port: int) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    async with httpx.AsyncClient() as http:
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"bot on port {port} never became healthy")
 
 
 async def test_two_processes_post_a_due_digest_once(
@@ -74,14 +40,15 @@ async def test_two_processes_post_a_due_digest_once(
     due = datetime.now(UTC) - timedelta(minutes=30)
     await _schedule_due(fresh_database_url, store, _slot_at(due), due)
 
-    procs = [_start(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log") for n in (1, 2)]
+    procs = [start_serve(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log",
+                         DIGEST_REPLY_INTERVAL="0") for n in (1, 2)]
     try:
-        await asyncio.gather(*(_healthy(port) for _, port in procs))
+        await asyncio.gather(*(wait_healthy(served) for served in procs))
         await fake_slack.wait_for("chat.postMessage", count=4, timeout=20)
         await asyncio.sleep(1.5)  # both schedulers have had their chance to post
     finally:
-        for proc, _ in procs:
-            stop(proc)
+        for served in procs:
+            served.kill()
 
     logs = [(tmp_path / f"bot{n}.log").read_text() for n in (1, 2)]
     outcomes = [line for log in logs for line in log.splitlines() if "digest team=" in line]
@@ -113,16 +80,13 @@ async def test_two_hundred_votes_spread_over_two_processes_with_retries_count_ex
     thread = {r.params["text"].split()[0]: ts_of(r) for r in replies(fake_slack)}
     assert sorted(thread) == ["D-1", "D-2", "F-1", "F-2"]
 
-    procs = [_start(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log") for n in (1, 2)]
+    procs = [start_serve(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log",
+                         DIGEST_REPLY_INTERVAL="0") for n in (1, 2)]
     try:
-        await asyncio.gather(*(_healthy(port) for _, port in procs))
+        await asyncio.gather(*(wait_healthy(served) for served in procs))
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-            senders = [
-                SlackSender(http, f"http://127.0.0.1:{port}/slack/events",
-                            fake_slack.response_url(), TEAM)
-                for _, port in procs
-            ]
+            senders = [served.sender(http, fake_slack, TEAM) for served in procs]
             # Each process has checked its token once: the burst below is about the votes.
             for sender in senders:
                 assert "Debt 0" in reply_text(await sender.command("/tradeoff", "list"))
@@ -161,8 +125,8 @@ async def test_two_hundred_votes_spread_over_two_processes_with_retries_count_ex
             await all_recorded()
             listing = reply_text(await senders[0].command("/tradeoff", "list"))
     finally:
-        for proc, _ in procs:
-            stop(proc)
+        for served in procs:
+            served.kill()
 
     async with store.unit_of_work() as uow:
         rows = (await uow.session.execute(
