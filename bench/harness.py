@@ -3,6 +3,7 @@ CPU and load readings, py-spy profiles and the results file."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -365,6 +366,28 @@ def _short(frame: str) -> str:
                    sys.base_prefix + "/lib/python3.11/"):
         frame = frame.replace(prefix, "")
     return frame
+
+
+def parser_for(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark takes: --backend, --profile, --pg-url, --record."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--profile", action="store_true", help="py-spy each server")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    return parser
+
+
+def backends(choice: str) -> tuple[str, ...]:
+    return ("sqlite", "postgresql") if choice == "both" else (choice,)
+
+
+def publish(report: str, *, keep: bool) -> None:
+    """Print a results block, and append it to RESULTS.md when asked (--record)."""
+    print(report, flush=True)
+    if keep:
+        record(report)
 
 
 def record(report: str) -> None:

@@ -130,16 +130,11 @@ def render(args: argparse.Namespace, backend: str, machine: dict[str, str],
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.list_items", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser = harness.parser_for("python -m bench.list_items", __doc__)
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--pg-url", default=harness.DEFAULT_PG_URL)
-    parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
     return args
@@ -147,13 +142,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    for backend in backends:
+    for backend in harness.backends(args.backend):
         say(f"{backend}: /tradeoff list with {args.items} open items")
-        report = render(args, backend, *run_backend(args, backend))
-        print(report, flush=True)
-        if args.record:
-            harness.record(report)
+        harness.publish(render(args, backend, *run_backend(args, backend)), keep=args.record)
     return 0
 
 

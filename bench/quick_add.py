@@ -462,9 +462,7 @@ def run_scale(args: argparse.Namespace) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.quick_add", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser = harness.parser_for("python -m bench.quick_add", __doc__)
     parser.add_argument("--clients", default=None, help="client counts (default 1,8,32; "
                         "8,32 with --scale)")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
@@ -473,9 +471,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="WARNING",
                         help="the bot's LOG_LEVEL (INFO writes one line per request)")
     parser.add_argument("--scale", action="store_true", help="1 vs 2 bot processes (PostgreSQL)")
-    parser.add_argument("--profile", action="store_true", help="py-spy each server at 8 clients")
-    parser.add_argument("--pg-url", default=harness.DEFAULT_PG_URL)
-    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     default_clients = "8,32" if args.scale else "1,8,32"
     args.clients = [int(c) for c in (args.clients or default_clients).split(",")]
@@ -491,12 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale:
         reports = [run_scale(args)]
     else:
-        backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-        reports = [render_backend(args, run_backend(args, backend)) for backend in backends]
+        reports = [render_backend(args, run_backend(args, backend))
+                   for backend in harness.backends(args.backend)]
     for report in reports:
-        print(report, flush=True)
-        if args.record:
-            harness.record(report)
+        harness.publish(report, keep=args.record)
     return 0
 
 

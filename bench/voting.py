@@ -336,15 +336,10 @@ def render(args: argparse.Namespace, backend: str, machine: dict[str, str], runs
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.voting", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser = harness.parser_for("python -m bench.voting", __doc__)
     parser.add_argument("--clients", default="8,32")
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--pg-url", default=harness.DEFAULT_PG_URL)
-    parser.add_argument("--record", action="store_true")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
     return args
@@ -352,15 +347,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     failed = False
-    for backend in backends:
+    for backend in harness.backends(args.backend):
         machine, runs, profiles, problems = run_backend(args, backend)
         failed |= any(r.mismatches for r in runs)
-        report = render(args, backend, machine, runs, profiles, problems)
-        print(report, flush=True)
-        if args.record:
-            harness.record(report)
+        harness.publish(render(args, backend, machine, runs, profiles, problems),
+                        keep=args.record)
     return 1 if failed else 0
 
 
