@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.replies import error_reply
@@ -30,7 +29,6 @@ class Invocation:
     body: dict[str, Any]
     client: AsyncWebClient
     ack: AsyncAck
-    respond: AsyncRespond
 
     @property
     def team_id(self) -> str:

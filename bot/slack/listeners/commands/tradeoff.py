@@ -67,6 +67,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             name = clip(escape(sub.name), 50)
             await ack(**error_reply(f"Unknown command `{name}`.", with_usage=True))
             return
-        await handler(Invocation(runtime, sub, body, client, ack, respond))
+        await handler(Invocation(runtime, sub, body, client, ack))
 
     app.command("/tradeoff")(handle_tradeoff)
