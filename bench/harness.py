@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bench.digest_build import _pg_admin, _plain_dsn, code_fingerprint, machine_info
 from bench.loadgen import LoadResult
+from tests.support.processes import clean_env, free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
@@ -79,22 +80,6 @@ def migrate(url: str, env: dict[str, str]) -> None:
         [str(TRADEOFF), "migrate"], env={**env, "DATABASE_URL": url}, check=True,
         stdout=subprocess.DEVNULL,
     )
-
-
-def base_env(**overrides: str) -> dict[str, str]:
-    """This environment without Slack or bot settings, plus the overrides."""
-    drop = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG", "TRADEOFF_SCHEDULER"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in drop}
-    env.update(overrides)
-    return env
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -166,7 +151,7 @@ def bot_server(
 ) -> Server:
     """`tradeoff serve` as a separate process."""
     settings = {"LOG_LEVEL": "WARNING", **extra_env}
-    env = base_env(
+    env = clean_env(
         DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url, TRADEOFF_SCHEDULER=scheduler,
         DIGEST_REPLY_INTERVAL="0", **settings,
@@ -177,7 +162,7 @@ def bot_server(
 def reference_server(
     name: str, mode: str, bolt: str, url: str, fake: Any, log_dir: Path
 ) -> Server:
-    env = base_env(
+    env = clean_env(
         DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url,
     )

@@ -59,7 +59,7 @@ def run_backend(
             harness.fresh_database(backend, args.pg_url, "list") as url:
         log_dir = Path(logs)
         machine = harness.machine_info(backend, harness.server_version(backend, url))
-        harness.migrate(url, harness.base_env())
+        harness.migrate(url, harness.clean_env())
         counts = asyncio.run(seed_channel(url, args.items, args.seed))
         expected = [f"Tech debt ({counts[0]} open)".encode(),
                     f"Feature requests ({counts[1]} open)".encode()]

@@ -190,7 +190,7 @@ def run_backend(args: argparse.Namespace, backend: str) -> BackendRun:
         with harness.fresh_database(backend, args.pg_url, "bot") as bot_url, \
                 harness.fresh_database(backend, args.pg_url, "ref") as ref_url:
             machine = harness.machine_info(backend, harness.server_version(backend, bot_url))
-            harness.migrate(bot_url, harness.base_env())
+            harness.migrate(bot_url, harness.clean_env())
             bot_label = "bot"
             bot = harness.bot_server(bot_label, bot_url, fake, log_dir, LOG_LEVEL=args.log_level)
             ids = Ids()
@@ -392,7 +392,7 @@ def run_scale(args: argparse.Namespace) -> str:
             harness.fresh_database(backend, args.pg_url, "scale") as url:
         log_dir = Path(logs)
         machine = harness.machine_info(backend, harness.server_version(backend, url))
-        harness.migrate(url, harness.base_env())
+        harness.migrate(url, harness.clean_env())
         ids = Ids()
         for processes in (1, 2):
             channels = [f"CDUE{processes}{n:02d}" for n in range(DUE_CHANNELS)]

@@ -229,7 +229,7 @@ def run_backend(args: argparse.Namespace, backend: str) -> tuple[dict[str, str],
             harness.fresh_database(backend, args.pg_url, "vote") as url:
         log_dir = Path(logs)
         machine = harness.machine_info(backend, harness.server_version(backend, url))
-        harness.migrate(url, harness.base_env())
+        harness.migrate(url, harness.clean_env())
         label = "bot"
         bot = harness.bot_server(label, url, fake, log_dir)
         with harness.running(bot):

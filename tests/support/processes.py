@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 TRADEOFF = Path(sys.executable).parent / "tradeoff"
-_BOT_SETTINGS = {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG"}
+_BOT_SETTINGS = {
+    "DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG", "TRADEOFF_SCHEDULER",
+}
 _INTERPRETER = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
 
 
