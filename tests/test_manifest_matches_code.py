@@ -14,7 +14,8 @@ import pytest
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.slack.listeners import register_listeners
-from bot.slack.manifest import EVENT_SCOPES, METHOD_SCOPES, build_manifest
+from bot.slack.listeners.commands.subcommands import SUBCOMMANDS
+from bot.slack.manifest import EVENT_SCOPES, MAX_USAGE_HINT, METHOD_SCOPES, build_manifest
 
 BOT_PACKAGE = Path(__file__).resolve().parent.parent / "bot"
 
@@ -60,6 +61,17 @@ def test_manifest_lists_exactly_the_registered_commands_events_and_shortcuts(
     assert {s["callback_id"] for s in features["shortcuts"]} == registered["shortcut"]
     assert all(s["type"] == "message" for s in features["shortcuts"])
     assert features["app_home"]["home_tab_enabled"] is ("app_home_opened" in registered["event"])
+
+
+def test_the_tradeoff_usage_hint_names_every_subcommand_within_slacks_limit() -> None:
+    [tradeoff] = [
+        c for c in build_manifest()["features"]["slash_commands"] if c["command"] == "/tradeoff"
+    ]
+    hint = tradeoff["usage_hint"]
+
+    assert hint.split(" | ") == [spec.name for spec in SUBCOMMANDS]
+    assert all(len(c["usage_hint"]) <= MAX_USAGE_HINT
+               for c in build_manifest()["features"]["slash_commands"])
 
 
 def called_web_api_methods() -> set[str]:

@@ -49,6 +49,7 @@ from bot.slack.blocks.replies import (
 )
 from bot.slack.blocks.settings_replies import schedule_text, settings_text
 from bot.slack.blocks.sign_off import decided_text, decision_thread_message, sign_off_blocks
+from bot.slack.listeners.commands.subcommands import help_text
 from bot.slack.listeners.shortcuts.log_from_message import prefill_from
 from bot.slack.text import escape
 from tests.support.block_limits import message_violations, view_violations
@@ -234,8 +235,8 @@ def test_list_fits_and_accounts_for_every_item(backlog: list[Item], votes_hidden
 @BUILDERS
 @given(typed(400))
 def test_error_and_text_replies_of_escaped_user_text_fit(text: str) -> None:
-    for reply in (error_reply(escape(text)), error_reply(escape(text), with_usage=True),
-                  text_reply(escape(text) or "x"), usage_reply()):
+    for reply in (error_reply(escape(text)), error_reply(escape(text), usage=help_text()),
+                  text_reply(escape(text) or "x"), usage_reply(help_text())):
         assert_safe_message(reply)
 
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.items import AREA_MAX, IMPACT_MAX, TITLE_MAX, ItemValidationError, Kind, make_draft
+from bot.slack.listeners.commands.subcommands import SUBCOMMANDS as REGISTERED
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot
 from tests.support.block_limits import message_violations
@@ -77,11 +78,8 @@ async def test_item_text_reads_back_exactly_as_stored(
 
 # Any command text over signed HTTP ---------------------------------------------------------------
 
-SUBCOMMANDS = (
-    "", "help", "list", "done", "drop", "schedule", "digest", "budget", "capacity", "settings",
-    "role", "roles", "merge", "history", "trends", "export", "estimate", "interest", "show",
-    "health", "frobnicate",
-)
+# Every registered sub-command, the bare command, and one that does not exist.
+SUBCOMMANDS = ("", *(spec.name for spec in REGISTERED), "frobnicate")
 ARGUMENTS = (
     "D-1", "F-1", "D-2", "d1", "#F-1", "D-999999999", "M", "xl", "high", "low", "monday", "Sun",
     "09:00", "9pm", "25:00", "Europe/Berlin", "UTC", "Mars/Base", "off", "quiet", "on", "votes",

@@ -1,8 +1,11 @@
-"""`/tradeoff list | done | drop | help` over signed HTTP."""
+"""`/tradeoff list | done | drop | help` over signed HTTP, and the sub-command table."""
 
 from __future__ import annotations
 
+import inspect
+
 from bot.domain.items import Kind
+from bot.slack.listeners.commands.subcommands import SUBCOMMANDS
 from tests.conftest import Bot
 from tests.support.db import stored_items
 from tests.support.items import add_item
@@ -113,3 +116,28 @@ async def test_unknown_subcommand_gets_an_error_line_and_usage(bot: Bot) -> None
     shown = reply_text(await bot.slack.command("/tradeoff", "frobnicate now"))
     assert "Unknown command `frobnicate`" in shown
     assert "/tradeoff list" in shown
+
+
+def test_every_subcommand_has_one_help_line_and_a_handler() -> None:
+    names = [spec.name for spec in SUBCOMMANDS]
+    assert len(names) == len(set(names)), "a sub-command is listed twice"
+    for spec in SUBCOMMANDS:
+        assert spec.name == spec.name.lower() and spec.name.isalpha(), spec.name
+        assert spec.help.strip(), f"/tradeoff {spec.name} has no help"
+        assert "\n" not in spec.help, f"/tradeoff {spec.name} needs one help line"
+        assert inspect.iscoroutinefunction(spec.handler), f"/tradeoff {spec.name} has no handler"
+
+
+async def test_help_has_a_line_for_every_subcommand(bot: Bot) -> None:
+    lines = reply_text(await bot.slack.command("/tradeoff", "help")).splitlines()
+
+    for spec in SUBCOMMANDS:
+        assert any(line.startswith(f"`/tradeoff {spec.name}") for line in lines), spec.name
+
+
+async def test_every_listed_subcommand_reaches_a_handler(bot: Bot) -> None:
+    for spec in SUBCOMMANDS:
+        response = await bot.slack.command("/tradeoff", spec.name)
+
+        assert response.status_code == 200
+        assert "Unknown command" not in response.text, spec.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.listeners.commands.subcommands import manifest_usage_hint
 from bot.slack.listeners.shortcuts.log_from_message import (
     LOG_DEBT_SHORTCUT,
     LOG_FEATURE_SHORTCUT,
@@ -11,6 +12,8 @@ from bot.slack.listeners.shortcuts.log_from_message import (
 from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 PLACEHOLDER_URL = "https://YOUR-HOST"
+# Slack refuses a manifest whose slash command's usage hint is longer than this.
+MAX_USAGE_HINT = 1000
 
 SLASH_COMMANDS: list[dict[str, str]] = [
     {
@@ -26,7 +29,7 @@ SLASH_COMMANDS: list[dict[str, str]] = [
     {
         "command": "/tradeoff",
         "description": "List, close and decide on the channel's debt and features",
-        "usage_hint": "list | done | drop | merge | schedule | digest | estimate | health | help",
+        "usage_hint": manifest_usage_hint(),
     },
 ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.domain.items import Item, Kind
@@ -19,50 +19,31 @@ def one_line_syntax(kind: Kind) -> str:
     return f"`{command} {escape('<title>')} | {escape(f'<{kind.impact_label}>')}`"
 
 
-# Our own markup, but the placeholders' angle brackets must still be escaped for mrkdwn.
-USAGE = "\n".join(
-    [
-        "*Tradeoff* keeps tech debt and feature requests side by side.",
-        f"{one_line_syntax(Kind.DEBT)} log tech debt (`/debt` alone opens a form)",
-        f"{one_line_syntax(Kind.FEATURE)} log a feature request (`/feature` opens a form)",
-        "`/tradeoff list` every open item of this channel with its votes",
-        f"`/tradeoff done {escape('<id>')}` mark an item done, e.g. `/tradeoff done D-3`",
-        f"`/tradeoff drop {escape('<id>')}` drop an item that is no longer wanted",
-        f"`/tradeoff schedule {escape('<weekday> <HH:MM> [time zone]')}` the weekly digest, "
-        "e.g. `/tradeoff schedule monday 09:00 Europe/Berlin`; `schedule` shows it, "
-        "`schedule off` stops it, `schedule quiet` skips empty weeks",
-        "`/tradeoff digest` post the digest here now",
-        f"`/tradeoff budget {escape('<percent>')}` the share of capacity for debt (default 20)",
-        f"`/tradeoff capacity {escape('<points>')}` size points per cycle (default 20)",
-        "`/tradeoff settings` this channel's settings; `settings votes hidden` hides vote "
-        "counts until each decision",
-        f"`/tradeoff role {escape('<@person> lead|pm|none')}` who signs off decisions; "
-        "`/tradeoff roles` lists them",
-        f"`/tradeoff merge {escape('<duplicate-id> <into-id>')}` merge a duplicate, votes "
-        "included",
-        "`/tradeoff history [n]` the last decisions; `/tradeoff export` items, votes and "
-        "decisions as CSV; `/tradeoff trends [weeks]` a chart of debt versus features",
-        f"`/tradeoff estimate {escape('<id> <XS|S|M|L|XL> [low|medium|high]')}` (leads), "
-        f"`/tradeoff interest {escape('<id> <hours per week>')}` (leads and PMs)",
-        f"`/tradeoff show {escape('<id>')}` an item and its history; `/tradeoff health` what "
-        "needs care in the backlog",
-        "`/tradeoff help` this help",
-    ]
-)
+def usage_text(tradeoff_lines: Iterable[str]) -> str:
+    """The help: the two logging commands, then one line per `/tradeoff` sub-command."""
+    # Our own markup, but the placeholders' angle brackets must still be escaped for mrkdwn.
+    return "\n".join(
+        [
+            "*Tradeoff* keeps tech debt and feature requests side by side.",
+            f"{one_line_syntax(Kind.DEBT)} log tech debt (`/debt` alone opens a form)",
+            f"{one_line_syntax(Kind.FEATURE)} log a feature request (`/feature` opens a form)",
+            *tradeoff_lines,
+        ]
+    )
 
 
 def text_reply(text: str) -> Reply:
     return {"text": text, "blocks": [section(text)]}
 
 
-def error_reply(message: str, *, with_usage: bool = False) -> Reply:
-    """An ephemeral error; `message` is already mrkdwn-safe."""
+def error_reply(message: str, *, usage: str | None = None) -> Reply:
+    """An ephemeral error; `message` is already mrkdwn-safe. `usage`, the help, follows it."""
     text = f":warning: {message}"
-    return text_reply(f"{text}\n\n{USAGE}" if with_usage else text)
+    return text_reply(f"{text}\n\n{usage}" if usage else text)
 
 
-def usage_reply() -> Reply:
-    return text_reply(USAGE)
+def usage_reply(usage: str) -> Reply:
+    return text_reply(usage)
 
 
 def item_logged_reply(item: Item) -> Reply:
