@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings
-from bot.domain.digest import DecisionSplit, Digest, compose_digest
+from bot.domain.decisions import DecisionSplit
+from bot.domain.digest import Digest, compose_digest
 from bot.domain.items import IMPACT_MAX, TITLE_MAX, Item, ItemRef, Kind, Size, Status, Urgency
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.blocks.limits import (

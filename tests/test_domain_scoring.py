@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
-from bot.domain.digest import PARENT_ITEMS_PER_KIND, DecisionSplit, compose_digest
+from bot.domain.decisions import DecisionSplit
+from bot.domain.digest import PARENT_ITEMS_PER_KIND, compose_digest
 from bot.domain.items import Item, ItemRef, Kind, Size, Status, Urgency
 from bot.domain.planning import recommend
 from bot.domain.scoring import RULE, Ranked, rank, score
@@ -493,3 +494,4 @@ def test_decision_split_share() -> None:
     assert DecisionSplit(decisions=0, debt_points=0, total_points=0).debt_share_pct == 0
     split = DecisionSplit(decisions=1, debt_points=2, total_points=8)
     assert compose_digest([], _settings(), NOW, split).split == split
+

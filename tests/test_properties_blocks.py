@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from bot.domain.backlog_health import BacklogHealth, DuplicatePair, check_health
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings, WeeklySlot
-from bot.domain.decisions import Agreement, DecidedItem, Decision, Role
-from bot.domain.digest import DecisionSplit, Digest, compose_digest
+from bot.domain.decisions import Agreement, DecidedItem, Decision, DecisionSplit, Role
+from bot.domain.digest import Digest, compose_digest
 from bot.domain.items import (
     AREA_MAX,
     IMPACT_MAX,

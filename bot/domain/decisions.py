@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.digest import DecisionSplit
 from bot.domain.items import ItemRef, Kind
 
 SPLIT_WINDOW = 4  # the digest shows the split of the channel's last four decisions
@@ -78,6 +77,19 @@ class Decision:
     @property
     def total_points(self) -> int:
         return sum(i.size_points for i in self.items)
+
+    @property
+    def debt_share_pct(self) -> int:
+        return round(100 * self.debt_points / self.total_points) if self.total_points else 0
+
+
+@dataclass(frozen=True)
+class DecisionSplit:
+    """What the channel actually planned over its last decisions, in size points."""
+
+    decisions: int
+    debt_points: int
+    total_points: int
 
     @property
     def debt_share_pct(self) -> int:

@@ -5,33 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.domain.backlog_health import BacklogHealth, check_health
 from bot.domain.channel_settings import ChannelSettings
+from bot.domain.decisions import Agreement, Decision, DecisionSplit
 from bot.domain.items import Item, Kind
-
-if TYPE_CHECKING:
-    from bot.domain.decisions import Agreement, Decision
 from bot.domain.planning import Plan, recommend
 from bot.domain.scoring import RULE, Ranked, rank
 
 # The parent message shows this many of each kind; the rest are counted, not listed, which keeps
 # it far inside Slack's 50-block limit whatever the backlog.
 PARENT_ITEMS_PER_KIND = 10
-
-
-@dataclass(frozen=True)
-class DecisionSplit:
-    """What the channel actually planned over its last decisions, in size points."""
-
-    decisions: int
-    debt_points: int
-    total_points: int
-
-    @property
-    def debt_share_pct(self) -> int:
-        return round(100 * self.debt_points / self.total_points) if self.total_points else 0
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from bot.domain.decisions import (
     Agreement,
     DecidedItem,
     Decision,
+    DecisionSplit,
     Role,
     decision_split,
     parse_plan_key,
     plan_key,
 )
-from bot.domain.digest import DecisionSplit
 from bot.domain.items import ItemRef, Kind
 from bot.store.dialect import upsert_insert
 from bot.store.models import DecisionAgreementRow, DecisionItemRow, DecisionRow
