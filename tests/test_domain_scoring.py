@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
-from bot.domain.decisions import DecisionSplit
+from bot.domain.decisions import DecisionSplit, debt_share_pct
 from bot.domain.digest import PARENT_ITEMS_PER_KIND, compose_digest
 from bot.domain.items import Item, ItemRef, Kind, Size, Status, Urgency
 from bot.domain.planning import recommend
@@ -495,3 +495,10 @@ def test_decision_split_share() -> None:
     split = DecisionSplit(decisions=1, debt_points=2, total_points=8)
     assert compose_digest([], _settings(), NOW, split).split == split
 
+
+def test_debt_share_is_whole_percent_of_planned_size_and_none_of_nothing() -> None:
+    assert debt_share_pct(5, 20) == 25
+    assert debt_share_pct(1, 3) == 33
+    assert debt_share_pct(2, 3) == 67
+    assert debt_share_pct(0, 8) == 0
+    assert debt_share_pct(0, 0) is None

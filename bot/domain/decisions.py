@@ -45,6 +45,12 @@ def agreements_complete(agreements: Sequence[Agreement], current: Sequence[ItemR
     return roles == {Role.LEAD, Role.PM}
 
 
+def debt_share_pct(debt_points: int, total_points: int) -> int | None:
+    """The share of planned size points that went to debt, in whole percent; None when nothing
+    was planned, since a share of nothing is no number (each caller says what it shows then)."""
+    return round(100 * debt_points / total_points) if total_points else None
+
+
 @dataclass(frozen=True)
 class DecidedItem:
     ref: ItemRef
@@ -80,7 +86,7 @@ class Decision:
 
     @property
     def debt_share_pct(self) -> int:
-        return round(100 * self.debt_points / self.total_points) if self.total_points else 0
+        return debt_share_pct(self.debt_points, self.total_points) or 0
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ class DecisionSplit:
 
     @property
     def debt_share_pct(self) -> int:
-        return round(100 * self.debt_points / self.total_points) if self.total_points else 0
+        return debt_share_pct(self.debt_points, self.total_points) or 0
 
 
 def decision_split(decisions: Sequence[Decision]) -> DecisionSplit:

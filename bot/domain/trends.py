@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
 
-from bot.domain.decisions import Decision
+from bot.domain.decisions import Decision, debt_share_pct
 from bot.domain.items import Item, Kind
 
 OLD_DEBT = timedelta(days=90)
@@ -48,9 +48,7 @@ class Trends:
 
     @property
     def debt_share_pct(self) -> int | None:
-        if not self.planned_points:
-            return None
-        return round(100 * self.debt_points / self.planned_points)
+        return debt_share_pct(self.debt_points, self.planned_points)
 
     def summary(self) -> str:
         """One paragraph in words, with the same numbers as the chart."""
