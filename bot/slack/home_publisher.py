@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 # users.conversations pages hold up to 1,000; five pages cover anyone's channel list.
 _PAGE_SIZE = 1000
 _MAX_PAGES = 5
-STORE_DOWN = "Tradeoff can't reach its database right now. Open this tab again in a minute."
+HOME_STORE_DOWN = "Tradeoff can't reach its database right now. Open this tab again in a minute."
 NO_CHANNEL_LIST = (
     "Tradeoff could not read your channel list, so no channel's backlog is shown here. "
     "An admin can reinstall the app to grant it channels:read and groups:read."
@@ -59,7 +59,7 @@ async def publish_home(
         )
     except StoreUnavailable as exc:
         logger.warning("Home of %s drawn without data: %s", user_id, exc)
-        data, notice = HomeData([], 0, []), STORE_DOWN
+        data, notice = HomeData([], 0, []), HOME_STORE_DOWN
     if channels is None:
         notice = f"{notice} {NO_CHANNEL_LIST}" if notice else NO_CHANNEL_LIST
     view = home_view(data, notice=notice)

@@ -17,7 +17,7 @@ from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-STORE_DOWN = (
+STORE_DOWN_NOTHING_SAVED = (
     "Tradeoff can't reach its database right now, so nothing was saved. "
     "Please try again in a minute."
 )
@@ -49,7 +49,7 @@ def guarded(handler: Handler) -> Handler:
         except StoreUnavailable as exc:
             logger.warning("store unavailable: %s", exc)
             note_outcome("store_unavailable")
-            await _tell(acked, ack, respond, STORE_DOWN)
+            await _tell(acked, ack, respond, STORE_DOWN_NOTHING_SAVED)
         except Exception:
             logger.exception("listener %s failed", handler.__name__)
             note_outcome("error")

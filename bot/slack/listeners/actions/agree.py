@@ -15,7 +15,7 @@ from bot.slack.blocks.people import holders
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
 from bot.slack.command_text import whole_number
 from bot.slack.errors import CALL_FAILED, call_failure
-from bot.slack.listeners.guard import STORE_DOWN
+from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
@@ -44,7 +44,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 user_id=user_id,
             )
         except StoreUnavailable:
-            await _tell(body, STORE_DOWN)
+            await _tell(body, STORE_DOWN_NOTHING_SAVED)
             return
         runtime.spawn(_after_agreeing(runtime, body, client, run_id, result, user_id))
 

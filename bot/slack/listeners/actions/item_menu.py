@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _CLOSING = {"done": Status.DONE, "drop": Status.DROPPED}
-STORE_DOWN = "Tradeoff can't reach its database right now; nothing changed. Try again soon."
+STORE_DOWN_NOTHING_CHANGED = (
+    "Tradeoff can't reach its database right now; nothing changed. Try again soon."
+)
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -54,7 +56,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 store, team_id=team_id, ref=ref, status=_CLOSING[choice], user_id=user_id
             )
         except (ItemNotFound, ItemNotOpen, NotAllowedToEdit, StoreUnavailable) as exc:
-            problem = STORE_DOWN if isinstance(exc, StoreUnavailable) else str(exc)
+            down = isinstance(exc, StoreUnavailable)
+            problem = STORE_DOWN_NOTHING_CHANGED if down else str(exc)
             if from_home:
                 await publish_home(store, client, team_id=team_id, user_id=user_id,
                                    notice=problem)

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.replies import error_reply
 from bot.slack.command_text import SubCommand
-from bot.slack.listeners.guard import STORE_DOWN, UNEXPECTED
+from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED, UNEXPECTED
 from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
@@ -61,7 +61,7 @@ class Invocation:
             await work(self)
         except StoreUnavailable as exc:
             logger.warning("store unavailable after ack: %s", exc)
-            await self.reply_later(error_reply(STORE_DOWN))
+            await self.reply_later(error_reply(STORE_DOWN_NOTHING_SAVED))
         except Exception:
             logger.exception("/tradeoff %s failed after the ack", self.sub.name)
             await self.reply_later(error_reply(UNEXPECTED))

@@ -18,7 +18,7 @@ from bot.slack.blocks.item_modal import EDIT_CALLBACK_ID, ModalContext, submitte
 from bot.slack.blocks.replies import text_reply
 from bot.slack.errors import slack_error_code
 from bot.slack.home_publisher import publish_home
-from bot.slack.listeners.guard import STORE_DOWN
+from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.slack.text import escape
 from bot.store.errors import StoreUnavailable
 
@@ -59,7 +59,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         except StoreUnavailable:
             # The form stays open with everything typed, to save again in a minute.
-            await ack(response_action="errors", errors={"title": STORE_DOWN})
+            await ack(response_action="errors", errors={"title": STORE_DOWN_NOTHING_SAVED})
             return
         await ack()
         fields = ", ".join(c.field for c in changed) or "nothing"

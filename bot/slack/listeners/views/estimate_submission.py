@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.services.item_care import RoleRequired, estimate_item
 from bot.slack.blocks.estimate_modal import CALLBACK_ID, submitted_estimate
-from bot.slack.listeners.guard import STORE_DOWN
+from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -39,6 +39,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"size": str(exc)})
             return
         except StoreUnavailable:
-            await ack(response_action="errors", errors={"size": STORE_DOWN})
+            await ack(response_action="errors", errors={"size": STORE_DOWN_NOTHING_SAVED})
             return
         await ack()

@@ -21,7 +21,7 @@ from bot.slack.blocks.item_modal import (
 )
 from bot.slack.blocks.replies import item_logged_reply
 from bot.slack.home_publisher import publish_home
-from bot.slack.listeners.guard import STORE_DOWN
+from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             )
         except StoreUnavailable:
             # Keeping the modal open with an error keeps everything the user typed.
-            await ack(response_action="errors", errors={"title": STORE_DOWN})
+            await ack(response_action="errors", errors={"title": STORE_DOWN_NOTHING_SAVED})
             return
         await ack()
         runtime.spawn(_after_saving(runtime, client, context, user_id, item, _team_id(body)))
