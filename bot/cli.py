@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings
+from bot.domain.trends import DEFAULT_WEEKS, MAX_WEEKS
 from bot.store.engine import DatabaseUrlError, to_async_url
 from bot.store.errors import StoreUnavailable
 
@@ -91,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     trends.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
     trends.add_argument("--channel", required=True, help="channel id, e.g. C0123ABCD")
     trends.add_argument("--out", required=True, help="where to write the PNG")
-    trends.add_argument("--weeks", type=int, default=12, help="how many weeks (1-104)")
+    trends.add_argument("--weeks", type=int, default=DEFAULT_WEEKS,
+                        help=f"how many weeks (1-{MAX_WEEKS})")
     trends.set_defaults(run=_trends)
 
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
@@ -231,8 +233,8 @@ def _trends(args: argparse.Namespace) -> int:
     from bot.charts import render_trends_png
     from bot.runtime import load_trends
 
-    if not 1 <= args.weeks <= 104:
-        raise ConfigError(f"--weeks must be 1 to 104, got {args.weeks}")
+    if not 1 <= args.weeks <= MAX_WEEKS:
+        raise ConfigError(f"--weeks must be 1 to {MAX_WEEKS}, got {args.weeks}")
     settings = Settings.from_env()
     _configure_logging(settings)
     _migrate_or_explain(settings.database_url)

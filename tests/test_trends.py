@@ -173,3 +173,17 @@ def test_cli_writes_the_chart_and_the_demo_writes_a_sample(tmp_path: Path) -> No
     )
     assert empty.returncode == 1 and "no history to chart" in empty.stdout
     assert not (tmp_path / "none.png").exists()
+
+
+def test_the_cli_refuses_more_weeks_than_the_chart_holds(tmp_path: Path) -> None:
+    import subprocess
+
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'none.db'}")
+    refused = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [str(TRADEOFF), "trends", "--team", "T1", "--channel", "C1", "--weeks", "105",
+         "--out", str(tmp_path / "chart.png")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert refused.returncode != 0
+    assert "--weeks must be 1 to 104, got 105" in refused.stderr
+    assert not (tmp_path / "chart.png").exists()

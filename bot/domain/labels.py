@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 def age_label(created_at: datetime, now: datetime) -> str:
@@ -12,6 +12,11 @@ def age_label(created_at: datetime, now: datetime) -> str:
     if days < 14:
         return f"{days} day{'s' if days != 1 else ''} old"
     return f"{days // 7} weeks old"
+
+
+def weeks_label(span: timedelta) -> str:
+    """`8 weeks`: a span of whole weeks, as the rules that use one write it."""
+    return plural(span.days // 7, "week")
 
 
 def plural(count: int, noun: str) -> str:

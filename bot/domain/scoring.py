@@ -10,8 +10,10 @@ no score: it is ranked after every estimated one and never picked, until a lead 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from bot.domain.items import Item, Size, Urgency
 from bot.domain.labels import votes_label
@@ -20,9 +22,20 @@ SIZE_POINTS = {Size.XS: 1, Size.S: 2, Size.M: 3, Size.L: 5, Size.XL: 8}
 ASSUMED_SIZE = Size.M
 URGENCY_WEIGHT = {Urgency.LOW: 1, Urgency.MEDIUM: 3, Urgency.HIGH: 5}
 
+
+
+_Scaled = TypeVar("_Scaled", bound=StrEnum)
+
+
+def scale_text(weights: Mapping[_Scaled, int]) -> str:
+    """`low 1, medium 3, high 5`: what each value counts for, as users read it."""
+    return ", ".join(f"{value.value} {points}" for value, points in weights.items())
+
+
+SIZE_SCALE = scale_text(SIZE_POINTS)
 RULE = (
     "score = cost of delay ÷ size, where cost of delay = votes + urgency "
-    "(low 1, medium 3, high 5) + interest (hours lost per week)"
+    f"({scale_text(URGENCY_WEIGHT)}) + interest (hours lost per week)"
 )
 
 

@@ -10,6 +10,7 @@ from statistics import median
 
 from bot.domain.decisions import Decision, debt_share_pct
 from bot.domain.items import Item, Kind
+from bot.domain.labels import plural
 
 OLD_DEBT = timedelta(days=90)
 DEFAULT_WEEKS = 12
@@ -52,7 +53,7 @@ class Trends:
 
     def summary(self) -> str:
         """One paragraph in words, with the same numbers as the chart."""
-        weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+        weeks = plural(self.weeks, "week")
         if self.debt_share_pct is None:
             split = f"no decisions were recorded over {weeks}"
         else:
@@ -62,7 +63,7 @@ class Trends:
                 f"points in {len(self.decisions)} decision"
                 f"{'s' if len(self.decisions) != 1 else ''})"
             )
-        old = f"{self.old_debt} debt item{'s' if self.old_debt != 1 else ''} older than 90 days"
+        old = f"{plural(self.old_debt, 'debt item')} older than {OLD_DEBT.days} days"
         return f"{split[0].upper()}{split[1:]}; {old}."
 
 

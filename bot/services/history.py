@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.decisions import Decision
 from bot.store.unit_of_work import Store
 
+DEFAULT_HISTORY = 5
 MAX_HISTORY = 20
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.backlog_health import STALE_AFTER, BacklogHealth
 from bot.domain.decisions import Role
 from bot.domain.items import Item, ItemChange, Kind
-from bot.domain.labels import age_label, votes_label
+from bot.domain.labels import age_label, votes_label, weeks_label
 from bot.slack.blocks.elements import context, section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
 from bot.slack.blocks.people import holders
@@ -64,13 +64,12 @@ def health_reply(health: BacklogHealth, roles: list[tuple[str, Role]]) -> dict[s
             "every item sized and every debt item's interest known."
         )]}
     leads = holders(roles, Role.LEAD, none="no lead set yet")
-    weeks = STALE_AFTER.days // 7
     blocks: list[dict[str, Any]] = [section(
         "*Backlog health* — nothing is closed automatically; each line is a suggestion."
     )]
     if health.stale:
         blocks.append(section(
-            f"*Open over {weeks} weeks with no votes* — consider dropping: "
+            f"*Open over {weeks_label(STALE_AFTER)} with no votes* — consider dropping: "
             + _refs(health.stale)
         ))
     if health.unsized:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.backlog_health import STALE_AFTER
 from bot.domain.digest import Digest
 from bot.domain.items import Item, Kind, Status
-from bot.domain.labels import age_label, plural, votes_label
+from bot.domain.labels import age_label, plural, votes_label, weeks_label
 from bot.domain.scoring import Ranked
 from bot.slack.blocks.elements import context, mrkdwn, section, text_length
 from bot.slack.blocks.estimate_modal import estimate_button
@@ -141,7 +142,8 @@ def _care_blocks(digest: Digest, names: Names) -> list[dict[str, Any]]:
         ))
     parts = []
     if health.stale:
-        parts.append(f"{plural(len(health.stale), 'item')} open over 8 weeks with no votes")
+        parts.append(f"{plural(len(health.stale), 'item')} open over {weeks_label(STALE_AFTER)} "
+                     "with no votes")
     if health.duplicates:
         parts.append(f"{plural(len(health.duplicates), 'likely duplicate pair')}")
     if health.unquantified:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.decisions import Decision, Role
-from bot.services.history import MAX_HISTORY, recent_decisions
+from bot.services.history import DEFAULT_HISTORY, MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
@@ -66,10 +66,13 @@ def roles_text(current: list[tuple[str, Role]]) -> str:
 
 async def history(call: Invocation) -> None:
     args = call.sub.args
-    count = whole_number(args[0], 1, MAX_HISTORY) if args else 5
+    count = whole_number(args[0], 1, MAX_HISTORY) if args else DEFAULT_HISTORY
     if count is None:
         await call.reply(
-            error_reply(f"Say how many decisions, 1 to {MAX_HISTORY}: `/tradeoff history 5`.")
+            error_reply(
+                f"Say how many decisions, 1 to {MAX_HISTORY}: "
+                f"`/tradeoff history {DEFAULT_HISTORY}`."
+            )
         )
         return
     decisions = await recent_decisions(

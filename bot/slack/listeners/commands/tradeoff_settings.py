@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
+from bot.domain.scoring import SIZE_SCALE
 from bot.services.channel_settings import change_settings, get_settings
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import settings_text
@@ -31,7 +32,7 @@ async def capacity(call: Invocation) -> None:
     if value is None:
         await call.reply(error_reply(
             f"Capacity is the size points the team takes on per cycle, 1 to {MAX_CAPACITY} "
-            "(XS 1, S 2, M 3, L 5, XL 8), e.g. `/tradeoff capacity 20`."
+            f"({SIZE_SCALE}), e.g. `/tradeoff capacity 20`."
         ))
         return
     await _change(call, f"set the capacity per cycle to *{value} points*.", capacity=value)

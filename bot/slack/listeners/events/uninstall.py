@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.services.workspace_lifecycle import workspace_uninstalled
+from bot.services.workspace_lifecycle import RETENTION, workspace_uninstalled
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -29,7 +29,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             )
         await workspace_uninstalled(runtime.store, team_id=team_id, now=datetime.now(UTC))
         logger.info(
-            "workspace %s removed the app: tokens deleted, data purged in 30 days", team_id,
+            "workspace %s removed the app: tokens deleted, data purged in %d days", team_id,
+            RETENTION.days,
             extra={"team": team_id, "outcome": "uninstalled"},
         )
 
