@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.backlog_health import BacklogHealth, DuplicatePair, check_health
+from bot.domain.channel_roles import ChannelRoles
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings, WeeklySlot
 from bot.domain.decisions import Agreement, DecidedItem, Decision, DecisionSplit, Role
 from bot.domain.digest import Digest, compose_digest
@@ -257,7 +258,7 @@ def test_schedule_and_settings_replies_fit_whatever_slack_answered(
 def test_holders_only_mention_the_ids_they_are_given(
     roles: list[tuple[str, Role]], wanted: Role
 ) -> None:
-    text = holders(roles, wanted)
+    text = holders(ChannelRoles(tuple(roles)), wanted)
     assert live_rendered_tokens(text, allowed=TRUSTED) == []
     assert all(f"<@{user}>" in text for user, role in roles if role is wanted)
 
@@ -355,7 +356,7 @@ def healths(draw: st.DrawFn) -> BacklogHealth:
 def test_health_reply_fits_and_every_merge_button_names_a_pair(
     health: BacklogHealth, roles: list[tuple[str, Role]]
 ) -> None:
-    reply = health_reply(health, roles)
+    reply = health_reply(health, ChannelRoles(tuple(roles)))
     assert_safe_message(reply)
     buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     pairs = {f"{p.duplicate.ref}>{p.keep.ref}" for p in health.duplicates}

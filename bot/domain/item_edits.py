@@ -1,10 +1,9 @@
-"""Editing an item: which fields changed, and who may change them."""
+"""Editing an item: which fields changed (ChannelRoles says who may change them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.decisions import Role
 from bot.domain.items import Item, ItemDraft
 
 # The fields a person edits in the form; size and interest have their own routines (and roles).
@@ -26,11 +25,6 @@ def changes(item: Item, draft: ItemDraft) -> list[FieldChange]:
         if old != new:
             found.append(FieldChange(name, old, new))
     return found
-
-
-def may_edit(item: Item, user_id: str, roles: list[tuple[str, Role]]) -> bool:
-    """The author, and the lead or PM of the item's channel, who curate its backlog."""
-    return item.author_id == user_id or any(user == user_id for user, _role in roles)
 
 
 def _text(value: object) -> str | None:

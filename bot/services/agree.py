@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from bot.domain.decisions import (
-    Agreement,
-    DecidedItem,
-    Decision,
-    Role,
-    agreements_complete,
-)
+from bot.domain.channel_roles import ChannelRoles, decided_by_two
+from bot.domain.decisions import Agreement, DecidedItem, Decision, Role
 from bot.domain.digest import Digest
-from bot.domain.items import ItemRef, Status
+from bot.domain.items import Status
 from bot.services.digest_view import current_digest
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -34,7 +29,7 @@ class AgreeResult:
     role: Role | None = None
     decision: Decision | None = None
     agreements: tuple[Agreement, ...] = ()
-    roles: tuple[tuple[str, Role], ...] = ()
+    roles: ChannelRoles = field(default_factory=ChannelRoles)
 
 
 async def agree_to_pick(
@@ -47,9 +42,8 @@ async def agree_to_pick(
             return AgreeResult(AgreeOutcome.UNKNOWN_DIGEST)
         # Lead and PM may press at the same moment; one waits for the other's commit.
         await uow.digests.lock(run_id)
-        roles = tuple(await uow.roles.all(team_id, channel_id))
-        mine = {role for user, role in roles if user == user_id}
-        if not mine:
+        roles = await uow.roles.all(team_id, channel_id)
+        if not roles.may_sign_off(user_id):
             return AgreeResult(AgreeOutcome.NOT_ALLOWED, roles=roles)
         digest = await current_digest(uow, run)
         if digest.decision is not None:
@@ -57,32 +51,15 @@ async def agree_to_pick(
         plan = tuple(r.item.ref for r in digest.plan.picked)
         if not plan:
             return AgreeResult(AgreeOutcome.NOTHING_TO_DECIDE)
-        role = _role_to_fill(mine, digest.agreements, user_id, plan)
+        role = roles.sign_off_role(user_id, digest.agreements, plan)
         await uow.decisions.agree(run_id, role, user_id, plan, now)
         agreements = tuple(await uow.decisions.agreements(run_id))
-        if not _two_people_agree(agreements, plan):
+        if not decided_by_two(agreements, plan):
             await uow.commit()
             return AgreeResult(AgreeOutcome.WAITING, role, agreements=agreements, roles=roles)
         decision = await _decide(uow, team_id, channel_id, run_id, agreements, digest, now)
         await uow.commit()
     return AgreeResult(AgreeOutcome.DECIDED, role, decision, agreements, roles)
-
-
-def _role_to_fill(
-    mine: set[Role], agreements: list[Agreement], user_id: str, plan: tuple[ItemRef, ...]
-) -> Role:
-    """The role this press counts for. Someone holding both roles still needs a second person:
-    their press fills whichever role nobody else has agreed to the current pick in."""
-    taken = {a.role for a in agreements if a.user_id != user_id and a.plan == plan}
-    for role in (Role.LEAD, Role.PM):
-        if role in mine and role not in taken:
-            return role
-    return sorted(mine)[0]
-
-
-def _two_people_agree(agreements: tuple[Agreement, ...], plan: tuple[ItemRef, ...]) -> bool:
-    by_role = {a.role: a.user_id for a in agreements if a.plan == plan}
-    return agreements_complete(agreements, plan) and by_role[Role.LEAD] != by_role[Role.PM]
 
 
 async def _decide(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain.item_edits import FieldChange, changes, may_edit
-from bot.domain.items import Item, ItemDraft, ItemRef, Status
-from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.domain.item_edits import FieldChange, changes
+from bot.domain.items import Item, ItemDraft, ItemRef
+from bot.services.open_item import load_open_item
 from bot.store.unit_of_work import Store, UnitOfWork
 
 
@@ -38,11 +38,8 @@ async def edit_item(
 
 
 async def _editable(uow: UnitOfWork, team_id: str, ref: ItemRef, user_id: str) -> Item:
-    item = await uow.items.get(team_id, ref)
-    if item is None:
-        raise ItemNotFound(ref)
-    if item.status is not Status.OPEN:
-        raise ItemNotOpen(ref, item.status)
-    if not may_edit(item, user_id, await uow.roles.all(team_id, item.channel_id)):
+    item = await load_open_item(uow, team_id, ref)
+    roles = await uow.roles.all(team_id, item.channel_id)
+    if not roles.may_edit(item, user_id):
         raise NotAllowedToEdit(ref)
     return item

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.domain.backlog_health import BacklogHealth, check_health
+from bot.domain.channel_roles import ESTIMATORS, INTEREST_SETTERS, ChannelRoles
 from bot.domain.decisions import Role
-from bot.domain.items import Confidence, Item, ItemChange, ItemRef, Kind, Size, Status
-from bot.services.errors import ItemNotFound, ItemNotOpen
+from bot.domain.items import Confidence, Item, ItemChange, ItemRef, Kind, Size
+from bot.services.errors import ItemNotFound
+from bot.services.open_item import load_open_item
 from bot.store.unit_of_work import Store, UnitOfWork
 
 
 class RoleRequired(Exception):
     """The change is reserved to some roles of the item's channel."""
 
-    def __init__(self, roles: tuple[Role, ...], holders: list[tuple[str, Role]]) -> None:
+    def __init__(self, roles: tuple[Role, ...], holders: ChannelRoles) -> None:
         super().__init__(" or ".join(r.label for r in roles))
         self.roles = roles
         self.holders = holders
@@ -28,14 +30,10 @@ class NotDebt(ValueError):
 async def _open_item_for(
     uow: UnitOfWork, team_id: str, ref: ItemRef, user_id: str, allowed: tuple[Role, ...]
 ) -> Item:
-    item = await uow.items.get(team_id, ref)
-    if item is None:
-        raise ItemNotFound(ref)
-    if item.status is not Status.OPEN:
-        raise ItemNotOpen(ref, item.status)
-    holders = await uow.roles.all(team_id, item.channel_id)
-    if not any(user == user_id and role in allowed for user, role in holders):
-        raise RoleRequired(allowed, holders)
+    item = await load_open_item(uow, team_id, ref)
+    roles = await uow.roles.all(team_id, item.channel_id)
+    if not roles.holds(user_id, allowed):
+        raise RoleRequired(allowed, roles)
     return item
 
 
@@ -50,7 +48,7 @@ async def estimate_item(
 ) -> Item:
     """A lead of the item's channel sizes it; the change goes into its audit trail."""
     async with store.unit_of_work() as uow:
-        await _open_item_for(uow, team_id, ref, user_id, (Role.LEAD,))
+        await _open_item_for(uow, team_id, ref, user_id, ESTIMATORS)
         item = await uow.items.set_estimate(
             team_id, ref, size, confidence, user_id, datetime.now(UTC)
         )
@@ -67,7 +65,7 @@ async def set_interest(
     if ref.kind is not Kind.DEBT:
         raise NotDebt(f"{ref} is a feature request; interest is what a debt item costs.")
     async with store.unit_of_work() as uow:
-        await _open_item_for(uow, team_id, ref, user_id, (Role.LEAD, Role.PM))
+        await _open_item_for(uow, team_id, ref, user_id, INTEREST_SETTERS)
         item = await uow.items.set_interest(team_id, ref, hours, user_id, datetime.now(UTC))
         await uow.commit()
     if item is None:
@@ -88,7 +86,7 @@ async def item_record(
 
 async def backlog_health(
     store: Store, *, team_id: str, channel_id: str
-) -> tuple[BacklogHealth, list[tuple[str, Role]]]:
+) -> tuple[BacklogHealth, ChannelRoles]:
     """The channel's backlog health, and its roles (the leads are named for estimates)."""
     async with store.unit_of_work() as uow:
         items = await uow.items.list_open(team_id, channel_id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Role
 from bot.store.dialect import upsert_insert
 from bot.store.models import ChannelRoleRow
@@ -39,15 +40,15 @@ class RoleRepository:
         )
         return int(getattr(result, "rowcount", 0))
 
-    async def all(self, team_id: str, channel_id: str) -> list[tuple[str, Role]]:
-        """(user, role) pairs of the channel, leads first."""
+    async def all(self, team_id: str, channel_id: str) -> ChannelRoles:
+        """Who holds which role in the channel, leads first."""
         rows = await self._session.execute(
             select(ChannelRoleRow.user_id, ChannelRoleRow.role)
             .where(ChannelRoleRow.team_id == team_id, ChannelRoleRow.channel_id == channel_id)
             .order_by(ChannelRoleRow.role, ChannelRoleRow.assigned_at)
         )
-        return [(user, Role(role)) for user, role in rows]
+        return ChannelRoles(tuple((user, Role(role)) for user, role in rows))
 
     async def holders(self, team_id: str, channel_id: str, role: Role) -> list[str]:
         """The users who hold `role` in the channel."""
-        return [user for user, held in await self.all(team_id, channel_id) if held is role]
+        return (await self.all(team_id, channel_id)).users(role)

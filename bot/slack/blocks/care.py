@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.backlog_health import STALE_AFTER, BacklogHealth
+from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Role
 from bot.domain.items import Item, ItemChange, Kind
 from bot.domain.labels import age_label, votes_label, weeks_label
@@ -57,7 +58,7 @@ def _change_text(change: ItemChange) -> str:
     return f"{name}: {old} → {escape(change.new_value or 'none')}"
 
 
-def health_reply(health: BacklogHealth, roles: list[tuple[str, Role]]) -> dict[str, Any]:
+def health_reply(health: BacklogHealth, roles: ChannelRoles) -> dict[str, Any]:
     if health.is_healthy:
         return {"text": "Backlog healthy", "blocks": [section(
             ":white_check_mark: The backlog looks healthy: nothing stale, no likely duplicates, "

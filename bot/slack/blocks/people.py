@@ -3,11 +3,10 @@ who did not ask)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Role
 
 
-def holders(roles: Iterable[tuple[str, Role]], *wanted: Role, none: str = "nobody yet") -> str:
+def holders(roles: ChannelRoles, *wanted: Role, none: str = "nobody yet") -> str:
     """`<@U1>, <@U2>`: the users holding any of the wanted roles, or `none`."""
-    return ", ".join(f"<@{user}>" for user, role in roles if role in wanted) or none
+    return ", ".join(f"<@{user}>" for user in roles.users(*wanted)) or none

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Decision, Role
 from bot.services.history import DEFAULT_HISTORY, MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
@@ -55,8 +56,8 @@ async def roles(call: Invocation) -> None:
     await call.reply(text_reply(roles_text(current)))
 
 
-def roles_text(current: list[tuple[str, Role]]) -> str:
-    if not current:
+def roles_text(current: ChannelRoles) -> str:
+    if not current.any_set:
         return f"No roles yet. A lead and a PM sign off decisions; set them with {ROLE_EXAMPLE}."
     return (
         f"Tech leads: {holders(current, Role.LEAD)}. "
