@@ -17,6 +17,7 @@ from bot.domain.backlog_health import DUPLICATE_SIMILARITY, check_health, simila
 from bot.domain.items import Item, ItemRef, Kind, Size, Status
 from bot.store.models import ItemRow, VoteRow
 from tests.conftest import Bot
+from tests.support.builders import an_item
 from tests.support.digests import parents, ts_of
 from tests.support.items import add_item
 from tests.support.voting import post_digest
@@ -37,9 +38,9 @@ def item(
 ) -> Item:
     parsed = ItemRef.parse(ref)
     assert parsed is not None
-    return Item(
-        ref=parsed, team_id="T1", channel_id="C1", title=title, impact="x", author_id="U1",
-        status=status, created_at=NOW - age, updated_at=NOW - age, size=size,
+    return an_item(
+        parsed.kind, parsed.number, title=title, impact="x", status=status,
+        created_at=NOW - age, size=size,
         interest=interest if parsed.kind is Kind.DEBT else None, votes=votes,
     )
 
@@ -296,8 +297,7 @@ def test_the_pair_filter_finds_exactly_the_pairs_a_full_comparison_finds(
 ) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     items = [
-        Item(ItemRef(Kind.DEBT, n), "T", "C", " ".join(words), "i", "U", Status.OPEN,
-             start + timedelta(minutes=n), start)
+        an_item(Kind.DEBT, n, title=" ".join(words), created_at=start + timedelta(minutes=n))
         for n, words in enumerate(titles, start=1)
     ]
     found = {(p.keep.ref, p.duplicate.ref) for p in check_health(items, start).duplicates}

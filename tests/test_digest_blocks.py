@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings
 from bot.domain.decisions import DecisionSplit
 from bot.domain.digest import Digest, compose_digest
-from bot.domain.items import IMPACT_MAX, TITLE_MAX, Item, ItemRef, Kind, Size, Status, Urgency
+from bot.domain.items import IMPACT_MAX, TITLE_MAX, Item, Kind, Size, Status, Urgency
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.blocks.limits import (
     MAX_BLOCKS_PER_MESSAGE,
@@ -22,6 +22,7 @@ from bot.slack.blocks.limits import (
     MAX_SECTION_TEXT,
 )
 from tests.support.block_limits import limit_violations
+from tests.support.builders import an_item
 from tests.support.mentions import live_tokens
 
 NOW = datetime(2027, 6, 9, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -45,11 +46,9 @@ def _item(
     age: timedelta = timedelta(0),
     status: Status = Status.OPEN,
 ) -> Item:
-    created = NOW - age
-    return Item(
-        ref=ItemRef(kind, number), team_id="T1", channel_id="C1", title=title, impact=impact,
-        author_id="UAUTHOR", status=status, created_at=created, updated_at=created, size=size,
-        urgency=urgency, interest=interest, votes=votes,
+    return an_item(
+        kind, number, title=title, impact=impact, status=status, created_at=NOW - age,
+        size=size, urgency=urgency, interest=interest, votes=votes,
     )
 
 

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
 from bot.domain.decisions import DecisionSplit, debt_share_pct
 from bot.domain.digest import PARENT_ITEMS_PER_KIND, compose_digest
-from bot.domain.items import Item, ItemRef, Kind, Size, Status, Urgency
+from bot.domain.items import Item, Kind, Size, Status, Urgency
 from bot.domain.planning import recommend
 from bot.domain.scoring import RULE, Ranked, rank, score
+from tests.support.builders import an_item
 
 NOW = datetime(2027, 6, 13, 20, 0, tzinfo=UTC)  # a Sunday, 20:00 UTC
 BASE = datetime(2027, 1, 1, tzinfo=UTC)
@@ -32,10 +33,9 @@ def _item(
     status: Status = Status.OPEN,
     title: str = "An item",
 ) -> Item:
-    return Item(
-        ref=ItemRef(kind, number), team_id="T1", channel_id="C1", title=title,
-        impact="It matters", author_id="UAUTHOR", status=status, created_at=created_at,
-        updated_at=created_at, size=size, urgency=urgency, interest=interest, votes=votes,
+    return an_item(
+        kind, number, title=title, status=status, created_at=created_at, size=size,
+        urgency=urgency, interest=interest, votes=votes,
     )
 
 

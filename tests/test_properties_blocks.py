@@ -54,6 +54,7 @@ from bot.slack.listeners.commands.subcommands import help_text
 from bot.slack.listeners.shortcuts.log_from_message import prefill_from
 from bot.slack.text import escape
 from tests.support.block_limits import message_violations, view_violations
+from tests.support.builders import an_item
 from tests.support.mentions import bare_ampersands, live_rendered_tokens, rendered_texts
 from tests.support.text_strategies import SLACK_TOKENS, typed, wire_text
 
@@ -95,9 +96,9 @@ def items(draw: st.DrawFn, status: Status | None = Status.OPEN) -> Item:
     ref = draw(refs)
     created = draw(moments)
     chosen = status or draw(st.sampled_from(Status))
-    return Item(
-        ref=ref, team_id=TEAM, channel_id=CHANNEL, title=draw(titles), impact=draw(impacts),
-        author_id=AUTHOR, status=chosen, created_at=created, updated_at=created,
+    return an_item(
+        ref.kind, ref.number, team_id=TEAM, channel_id=CHANNEL, title=draw(titles),
+        impact=draw(impacts), author_id=AUTHOR, status=chosen, created_at=created,
         size=draw(st.none() | st.sampled_from(Size)),
         urgency=draw(st.none() | st.sampled_from(Urgency)),
         area=draw(st.none() | stored(AREA_MAX)),
@@ -119,10 +120,10 @@ def backlogs(max_size: int = 30) -> st.SearchStrategy[list[Item]]:
 
 def long_item(kind: Kind, number: int, char: str) -> Item:
     """An item as long as the store allows, written with `char` throughout."""
-    return Item(
-        ref=ItemRef(kind, number), team_id=TEAM, channel_id=CHANNEL, title=char * TITLE_MAX,
-        impact=char * IMPACT_MAX, author_id=AUTHOR, status=Status.OPEN, created_at=NOW,
-        updated_at=NOW, size=Size.XS, urgency=Urgency.HIGH, votes=10**6 - number,
+    return an_item(
+        kind, number, team_id=TEAM, channel_id=CHANNEL, title=char * TITLE_MAX,
+        impact=char * IMPACT_MAX, author_id=AUTHOR, created_at=NOW, size=Size.XS,
+        urgency=Urgency.HIGH, votes=10**6 - number,
         interest=INTEREST_MAX if kind is Kind.DEBT else None,
     )
 

@@ -7,21 +7,19 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.items import IMPACT_MAX, TITLE_MAX, Item, ItemRef, Kind, Status
+from bot.domain.items import IMPACT_MAX, TITLE_MAX, Item, Kind
 from bot.slack.blocks.item_modal import ModalContext, item_modal
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_VIEW, MAX_PRIVATE_METADATA, MAX_VIEW_TITLE
 from bot.slack.blocks.replies import item_logged_reply, list_reply
 from tests.support.block_limits import limit_violations
+from tests.support.builders import an_item
 from tests.support.mentions import live_tokens
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def _item(kind: Kind, number: int, title: str, impact: str = "i", votes: int = 0) -> Item:
-    return Item(
-        ref=ItemRef(kind, number), team_id="T", channel_id="C", title=title, impact=impact,
-        author_id="U", status=Status.OPEN, created_at=NOW, updated_at=NOW, votes=votes,
-    )
+    return an_item(kind, number, title=title, impact=impact, created_at=NOW, votes=votes)
 
 
 def test_list_of_300_long_items_fits_and_says_what_it_left_out() -> None:

@@ -12,6 +12,7 @@ from bot.domain.items import Item, ItemRef, Kind, Status
 from bot.domain.trends import compute_trends
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot
+from tests.support.builders import an_item
 from tests.support.digests import wait_until_posted
 from tests.support.items import add_item
 from tests.support.processes import TRADEOFF, clean_env
@@ -32,10 +33,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 def _item(kind: Kind, number: int, days_old: int, closed_days_ago: int | None = None) -> Item:
     created = NOW - timedelta(days=days_old)
     closed = NOW - timedelta(days=closed_days_ago) if closed_days_ago is not None else None
-    return Item(
-        ref=ItemRef(kind, number), team_id="T", channel_id="C", title="t", impact="i",
-        author_id="U", status=Status.DONE if closed else Status.OPEN, created_at=created,
-        updated_at=created, closed_at=closed,
+    return an_item(
+        kind, number, title="t", impact="i", status=Status.DONE if closed else Status.OPEN,
+        created_at=created, closed_at=closed,
     )
 
 
