@@ -87,7 +87,9 @@ async def run_demo(store: Store, *, now: datetime | None = None) -> str:
         )
         async with store.unit_of_work() as uow:
             voters = [f"UVOTER{n}" for n in range(sample.votes)]
-            await uow.items.add_votes(DEMO_TEAM, item.ref, voters, now)
+            locked = await uow.items.lock(DEMO_TEAM, item.ref)
+            if locked is not None:
+                await uow.votes.add_votes(locked[0], voters, now)
             await uow.commit()
     await _seed_decisions(store, now)
     items = await list_open_items(store, team_id=DEMO_TEAM, channel_id=DEMO_CHANNEL)

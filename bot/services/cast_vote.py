@@ -59,7 +59,7 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
         survivor, item_id, status = target.ref, target.item_id, target.status
         if status is Status.MERGED and target.merged_into:
             survivor = await _survivor(uow, event.team_id, target.merged_into, {target.ref})
-            locked = await uow.votes.lock_item(event.team_id, survivor)
+            locked = await uow.items.lock(event.team_id, survivor)
             if locked is None:
                 await uow.commit()
                 return VoteResult(VoteOutcome.ITEM_CLOSED, target.ref, target.run_id)
@@ -72,7 +72,7 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
             # look at their other reactions.
             await uow.votes.add_vote(item_id, event.user_id, now)
         elif changed:
-            refs = [survivor, *await uow.votes.merged_into(event.team_id, survivor)]
+            refs = [survivor, *await uow.items.merged_into(event.team_id, survivor)]
             await uow.votes.sync_vote(event.team_id, refs, item_id, event.user_id, now)
         # Unchanged: a later event about this reaction was applied already, and the vote
         # was brought in line with it then.

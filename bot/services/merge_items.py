@@ -39,8 +39,8 @@ async def merge_items(
         raise MergeRefused("An item cannot be merged into itself.")
     now = datetime.now(UTC)
     async with store.unit_of_work() as uow:
-        dup_lock = await uow.votes.lock_item(team_id, duplicate)
-        into_lock = await uow.votes.lock_item(team_id, into)
+        dup_lock = await uow.items.lock(team_id, duplicate)
+        into_lock = await uow.items.lock(team_id, into)
         if dup_lock is None:
             raise ItemNotFound(duplicate)
         if into_lock is None:

@@ -1,4 +1,4 @@
-"""Reading and writing items and their votes; hands domain Items in and out."""
+"""Reading and writing items, with their vote counts; hands domain Items in and out."""
 
 from __future__ import annotations
 
@@ -252,6 +252,31 @@ class ItemRepository:
         ).order_by(ItemRow.created_at.desc(), ItemRow.id.desc()).limit(limit)
         return [_to_item(row, votes) for row, votes in await self._session.execute(stmt)]
 
+    async def lock(self, team_id: str, ref: ItemRef) -> tuple[int, Status] | None:
+        """The item's key and status, locked until commit (votes apply one at a time, and a
+        merge sees both items as they stay); None when there is no such item."""
+        row = (
+            await self._session.execute(
+                select(ItemRow.id, ItemRow.status)
+                .where(
+                    ItemRow.team_id == team_id,
+                    ItemRow.kind == ref.kind.value,
+                    ItemRow.number == ref.number,
+                )
+                .with_for_update()
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], Status(row[1]))
+
+    async def merged_into(self, team_id: str, ref: ItemRef) -> list[ItemRef]:
+        """The duplicates that were merged into `ref`."""
+        rows = await self._session.execute(
+            select(ItemRow.kind, ItemRow.number).where(
+                ItemRow.team_id == team_id, ItemRow.merged_into == str(ref)
+            )
+        )
+        return [ItemRef(Kind(kind), number) for kind, number in rows]
+
     async def mark_merged(
         self, team_id: str, ref: ItemRef, into: ItemRef, by_user: str, now: datetime
     ) -> bool:
@@ -261,24 +286,6 @@ class ItemRepository:
         await self._update(team_id, ref, now, merged_into=str(into))
         await self._audit.record(team_id, ref, "merged_into", None, str(into), by_user, now)
         return True
-
-    async def add_votes(
-        self, team_id: str, ref: ItemRef, user_ids: Sequence[str], now: datetime
-    ) -> None:
-        """Record votes (used by the demo seed; live voting arrives with reactions)."""
-        item_id = (
-            await self._session.execute(
-                select(ItemRow.id).where(
-                    ItemRow.team_id == team_id,
-                    ItemRow.kind == ref.kind.value,
-                    ItemRow.number == ref.number,
-                )
-            )
-        ).scalar_one()
-        self._session.add_all(
-            VoteRow(item_id=item_id, user_id=user, created_at=now) for user in user_ids
-        )
-        await self._session.flush()
 
     async def purge_team(self, team_id: str) -> None:
         """Delete every item, vote, counter and audit entry of a workspace."""

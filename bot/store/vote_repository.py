@@ -85,21 +85,6 @@ class VoteRepository:
         }
         return (await self._session.execute(stmt, params)).first() is not None
 
-    async def lock_item(self, team_id: str, ref: ItemRef) -> tuple[int, Status] | None:
-        """The item's key and status, locked until commit so one user's votes apply in order."""
-        row = (
-            await self._session.execute(
-                select(ItemRow.id, ItemRow.status)
-                .where(
-                    ItemRow.team_id == team_id,
-                    ItemRow.kind == ref.kind.value,
-                    ItemRow.number == ref.number,
-                )
-                .with_for_update()
-            )
-        ).one_or_none()
-        return None if row is None else (row[0], Status(row[1]))
-
     async def sync_vote(
         self, team_id: str, refs: Sequence[ItemRef], item_id: int, user_id: str, now: datetime
     ) -> None:
@@ -132,14 +117,12 @@ class VoteRepository:
         stmt = rendered_once(self._session, "add_vote", _add_vote)
         await self._session.execute(stmt, {"item_id": item_id, "user_id": user_id, "now": now})
 
-    async def merged_into(self, team_id: str, ref: ItemRef) -> list[ItemRef]:
-        """The duplicates that were merged into `ref`."""
-        rows = await self._session.execute(
-            select(ItemRow.kind, ItemRow.number).where(
-                ItemRow.team_id == team_id, ItemRow.merged_into == str(ref)
-            )
+    async def add_votes(self, item_id: int, user_ids: Sequence[str], now: datetime) -> None:
+        """Votes by people who have none for the item yet (seeding: the demo and tests)."""
+        self._session.add_all(
+            VoteRow(item_id=item_id, user_id=user, created_at=now) for user in user_ids
         )
-        return [ItemRef(Kind(kind), number) for kind, number in rows]
+        await self._session.flush()
 
     async def move_votes(self, from_item_id: int, to_item_id: int, now: datetime) -> int:
         """Give the survivor every voter of the duplicate (still one vote per user); returns
@@ -207,6 +190,8 @@ def _add_vote(session: AsyncSession) -> Any:
     )
 
 
+# The one read beyond this repository's tables: each vote finds its reply, the reply's digest
+# and the item (locked) in a single round trip, since every vote waits on it.
 _TARGET_OF = (
     select(
         DigestMessageRow.item_kind,

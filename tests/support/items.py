@@ -29,6 +29,8 @@ async def add_item(
     if votes:
         async with store.unit_of_work() as uow:
             voters = [f"UV{n}" for n in range(votes)]
-            await uow.items.add_votes(team_id, item.ref, voters, item.created_at)
+            locked = await uow.items.lock(team_id, item.ref)
+            assert locked is not None
+            await uow.votes.add_votes(locked[0], voters, item.created_at)
             await uow.commit()
     return item
