@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.decisions import Role
+from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.store.digest_repository import DigestRun
 from bot.store.unit_of_work import UnitOfWork
@@ -17,7 +17,7 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
     refs = [m.ref for m in await uow.digests.messages(run.id)]
     items = await uow.items.get_many(run.team_id, refs)
     decision = await uow.decisions.for_run(run.id)
-    split = await uow.decisions.recent_split(run.team_id, run.channel_id)
+    split = decision_split(await uow.decisions.recent(run.team_id, run.channel_id, SPLIT_WINDOW))
     open_items = [i for i in items if i.is_open]
     digest = compose_digest(
         open_items, settings, run.created_at, split, decided=decision is not None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.decisions import Role
+from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import DEFAULT_WEEKS
@@ -69,7 +69,7 @@ async def post_digest(
     async with store.unit_of_work() as uow:
         settings = await uow.channels.get(team_id, channel_id)
         items = await uow.items.list_open(team_id, channel_id)
-        split = await uow.decisions.recent_split(team_id, channel_id)
+        split = decision_split(await uow.decisions.recent(team_id, channel_id, SPLIT_WINDOW))
         planned = bool(await uow.digests.messages(run.id)) if resumed else False
         leads = await uow.roles.holders(team_id, channel_id, Role.LEAD)
     digest = replace(compose_digest(items, settings, now, split), run_id=run.id, leads=leads)

@@ -9,13 +9,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.decisions import (
-    SPLIT_WINDOW,
     Agreement,
     DecidedItem,
     Decision,
-    DecisionSplit,
     Role,
-    decision_split,
     parse_plan_key,
     plan_key,
 )
@@ -110,10 +107,6 @@ class DecisionRepository:
             .limit(limit)
         )
         return await self._with_items(list(rows))
-
-    async def recent_split(self, team_id: str, channel_id: str) -> DecisionSplit:
-        """What the channel planned over its last SPLIT_WINDOW decisions."""
-        return decision_split(await self.recent(team_id, channel_id, SPLIT_WINDOW))
 
     async def _with_items(self, rows: Sequence[DecisionRow]) -> list[Decision]:
         if not rows:
