@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bot.domain.items import ItemDraft, ItemValidationError, Kind, Size, Urgency
+from bot.slack.blocks.item_modal import submitted_draft
 from tests.conftest import Bot
 from tests.support.db import stored_items
 
@@ -131,3 +135,21 @@ async def test_when_the_form_cannot_open_the_user_gets_the_one_line_syntax(bot: 
     shown = reply.params["blocks"][0]["text"]["text"]
     assert "/debt &lt;title&gt; | &lt;business impact&gt;" in shown
     assert await stored_items(bot.store, bot.team_id) == []
+
+
+FORM_VALUES: dict[str, str | None] = {
+    "title": " Flaky tests ", "impact": "CI reruns", "size": "M", "urgency": "high",
+    "area": "ci", "link": None, "channel": None,
+}
+
+
+def test_the_log_and_edit_forms_make_their_draft_one_way() -> None:
+    logged = submitted_draft(Kind.DEBT, FORM_VALUES)
+    # The edit form has no size block, so its values carry none.
+    edited = submitted_draft(Kind.FEATURE, {**FORM_VALUES, "size": None})
+
+    assert logged == ItemDraft(Kind.DEBT, "Flaky tests", "CI reruns", Size.M, Urgency.HIGH, "ci")
+    assert edited == ItemDraft(Kind.FEATURE, "Flaky tests", "CI reruns", None, Urgency.HIGH, "ci")
+    with pytest.raises(ItemValidationError) as refused:
+        submitted_draft(Kind.DEBT, {**FORM_VALUES, "impact": " "})
+    assert set(refused.value.errors) == {"impact"}

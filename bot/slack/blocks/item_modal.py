@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.items import AREA_MAX, IMPACT_MAX, TITLE_MAX, Kind, Size, Urgency
+from bot.domain.items import (
+    AREA_MAX,
+    IMPACT_MAX,
+    TITLE_MAX,
+    ItemDraft,
+    Kind,
+    Size,
+    Urgency,
+    make_draft,
+)
 
 CALLBACK_ID = "log_item"
 EDIT_CALLBACK_ID = "edit_item"
@@ -167,6 +177,15 @@ def item_modal(
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def submitted_draft(kind: Kind, values: Mapping[str, str | None]) -> ItemDraft:
+    """The item the log or edit form describes, from `submitted_values`; raises
+    ItemValidationError with each error under the block it belongs to."""
+    return make_draft(
+        kind, values["title"], values["impact"], size=values["size"],
+        urgency=values["urgency"], area=values["area"], link=values["link"],
+    )
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:

@@ -11,10 +11,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.items import ItemRef, ItemValidationError, make_draft
+from bot.domain.items import ItemRef, ItemValidationError
 from bot.services.edit_item import NotAllowedToEdit, edit_item
 from bot.services.errors import ItemNotFound, ItemNotOpen
-from bot.slack.blocks.item_modal import EDIT_CALLBACK_ID, ModalContext, submitted_values
+from bot.slack.blocks.item_modal import (
+    EDIT_CALLBACK_ID,
+    ModalContext,
+    submitted_draft,
+    submitted_values,
+)
 from bot.slack.blocks.replies import text_reply
 from bot.slack.errors import slack_error_code
 from bot.slack.home_publisher import publish_home
@@ -42,10 +47,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         values = submitted_values(view)
         try:
-            draft = make_draft(
-                context.kind, values["title"], values["impact"], urgency=values["urgency"],
-                area=values["area"], link=values["link"],
-            )
+            draft = submitted_draft(context.kind, values)
         except ItemValidationError as exc:
             await ack(response_action="errors", errors=exc.errors)
             return

@@ -11,12 +11,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.domain.items import Item, ItemValidationError, make_draft
+from bot.domain.items import Item, ItemValidationError
 from bot.services.log_item import log_item
 from bot.slack.blocks.item_modal import (
     CALLBACK_ID,
     CHANNEL_BLOCK,
     ModalContext,
+    submitted_draft,
     submitted_values,
 )
 from bot.slack.blocks.replies import item_logged_reply
@@ -45,15 +46,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                       errors={CHANNEL_BLOCK: "Pick the channel whose backlog this belongs to."})
             return
         try:
-            draft = make_draft(
-                context.kind,
-                values["title"],
-                values["impact"],
-                size=values["size"],
-                urgency=values["urgency"],
-                area=values["area"],
-                link=values["link"],
-            )
+            draft = submitted_draft(context.kind, values)
         except ItemValidationError as exc:
             await ack(response_action="errors", errors=exc.errors)
             return
