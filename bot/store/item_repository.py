@@ -1,4 +1,7 @@
-"""Reading and writing items, with their vote counts; hands domain Items in and out."""
+"""Reading and writing items; hands domain Items in and out, with their vote counts.
+
+Votes are written by VoteRepository; this one only counts them for the Items it hands out,
+and deletes them with a purged workspace's items (they cannot outlive their item)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Votes from reactions: which digest reply a reaction is on, and one vote per user per item."""
+"""Votes from reactions: which digest reply a reaction is on, and one vote per user per item.
+
+This repository writes only the vote tables. It reads the digest's replies and the items in
+the same statements on purpose (`target_of`, `sync_vote`): every vote waits on them, and one
+round trip each keeps a vote fast.
+"""
 
 from __future__ import annotations
 
@@ -190,8 +195,7 @@ def _add_vote(session: AsyncSession) -> Any:
     )
 
 
-# The one read beyond this repository's tables: each vote finds its reply, the reply's digest
-# and the item (locked) in a single round trip, since every vote waits on it.
+# Each vote finds its reply, the reply's digest and the item (locked) in a single round trip.
 _TARGET_OF = (
     select(
         DigestMessageRow.item_kind,
