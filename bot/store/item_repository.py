@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     Table,
     and_,
@@ -34,11 +33,11 @@ from bot.domain.items import (
     Kind,
     Size,
     Status,
-    Urgency,
 )
 from bot.store.audit_repository import AuditRepository
 from bot.store.dialect import upsert_insert
 from bot.store.engine import rendered_once
+from bot.store.item_rows import item_from_row, size_text
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 
 
@@ -78,7 +77,7 @@ class ItemRepository:
         ref = ItemRef(draft.kind, number)
         await self._audit.record(team_id, ref, "created", None, draft.title, author_id, now)
         await self._session.flush()
-        return _to_item(ItemRow(**values), votes=0)
+        return item_from_row(ItemRow(**values), votes=0)
 
     async def allocate_number(self, team_id: str, kind: Kind) -> int:
         # One upsert, so two concurrent adds in a workspace can never draw the same number.
@@ -96,7 +95,7 @@ class ItemRepository:
             )
         )
         row = (await self._session.execute(stmt)).one_or_none()
-        return None if row is None else _to_item(row[0], votes=row[1])
+        return None if row is None else item_from_row(row[0], votes=row[1])
 
     async def get_many(self, team_id: str, refs: Sequence[ItemRef]) -> list[Item]:
         """These items of the workspace, whatever their status, with votes and voters."""
@@ -133,7 +132,7 @@ class ItemRepository:
                 .order_by(VoteRow.created_at, VoteRow.id)
             ):
                 voters[item_id].append(user_id)
-        return [_to_item(row, len(voters[row.id]), voters[row.id]) for row in rows]
+        return [item_from_row(row, len(voters[row.id]), voters[row.id]) for row in rows]
 
     async def count_open(self, team_id: str, channel_id: str) -> int:
         return int(
@@ -193,9 +192,9 @@ class ItemRepository:
             return None
         await self._update(team_id, ref, now, size=size.value,
                            size_confidence=confidence.value if confidence else None)
-        old = _size_text(item.size, item.size_confidence)
+        old = size_text(item.size, item.size_confidence)
         await self._audit.record(
-            team_id, ref, "size", old, _size_text(size, confidence), by_user, now
+            team_id, ref, "size", old, size_text(size, confidence), by_user, now
         )
         return await self.get(team_id, ref)
 
@@ -253,7 +252,7 @@ class ItemRepository:
                 ItemRow.status == Status.OPEN.value,
             )
         ).order_by(ItemRow.created_at.desc(), ItemRow.id.desc()).limit(limit)
-        return [_to_item(row, votes) for row, votes in await self._session.execute(stmt)]
+        return [item_from_row(row, votes) for row, votes in await self._session.execute(stmt)]
 
     async def lock(self, team_id: str, ref: ItemRef) -> tuple[int, Status] | None:
         """The item's key and status, locked until commit (votes apply one at a time, and a
@@ -334,49 +333,3 @@ def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:
         .scalar_subquery()
     )
     return stmt.add_columns(votes)
-
-
-def _to_item(row: ItemRow | Row[Any], votes: int, voters: list[str] | None = None) -> Item:
-    # Rows are read by key: a Row's attribute access costs more than the rest of this per
-    # item, and a list reads hundreds of them.
-    values: Any = row._mapping if isinstance(row, Row) else _ByAttribute(row)
-    size, urgency = values["size"], values["urgency"]
-    merged_into, confidence = values["merged_into"], values["size_confidence"]
-    return Item(
-        ref=ItemRef(Kind(values["kind"]), values["number"]),
-        team_id=values["team_id"],
-        channel_id=values["channel_id"],
-        title=values["title"],
-        impact=values["impact"],
-        author_id=values["author_id"],
-        status=Status(values["status"]),
-        created_at=values["created_at"],
-        updated_at=values["updated_at"],
-        size=Size(size) if size else None,
-        urgency=Urgency(urgency) if urgency else None,
-        area=values["area"],
-        link=values["link"],
-        closed_at=values["closed_at"],
-        closed_by=values["closed_by"],
-        interest=values["interest"],
-        merged_into=ItemRef.parse(merged_into) if merged_into else None,
-        size_confidence=Confidence(confidence) if confidence else None,
-        votes=int(votes),
-        voters=voters or [],
-    )
-
-
-class _ByAttribute:
-    """An ORM object read like a row mapping (unset attributes of a new object are None)."""
-
-    def __init__(self, row: ItemRow) -> None:
-        self._row = row
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self._row, key)
-
-
-def _size_text(size: Size | None, confidence: Confidence | None) -> str | None:
-    if size is None:
-        return None
-    return f"{size.value} ({confidence.value} confidence)" if confidence else size.value
