@@ -12,7 +12,7 @@ from bot.slack.listeners.shortcuts.log_from_message import (
 from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 PLACEHOLDER_URL = "https://YOUR-HOST"
-# Slack refuses a manifest whose slash command's usage hint is longer than this.
+# The longest usage hint Slack's app manifest reference allows for a slash command.
 MAX_USAGE_HINT = 1000
 
 SLASH_COMMANDS: list[dict[str, str]] = [
