@@ -154,8 +154,21 @@ def _next_to_database(url: str, suffix: str) -> Path:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.slack.manifest import build_manifest
+    from bot.slack.manifest import PLACEHOLDER_URL, build_manifest, public_url_problem
 
+    if args.socket and args.oauth:
+        raise ConfigError(
+            "--oauth needs an HTTP endpoint for Slack's redirect, which Socket Mode has not; "
+            "use --url with --oauth, or --socket alone"
+        )
+    if args.url is not None and (problem := public_url_problem(args.url)):
+        raise ConfigError(problem)
+    if args.url is None and not args.socket:
+        print(
+            f"tradeoff: note: the request URLs are placeholders ({PLACEHOLDER_URL}); pass "
+            "--url https://your-host to get a manifest Slack accepts",
+            file=sys.stderr,
+        )
     manifest = build_manifest(args.url, socket_mode=args.socket, oauth=args.oauth)
     print(json.dumps(manifest, indent=2))
     return 0
