@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 
 from bot import cli_data
-from bot.cli_data import CommandFailed, add_database_option, migrate_or_explain, shown
+from bot.cli_data import (
+    CommandFailed,
+    add_database_option,
+    configure_logging,
+    migrate_or_explain,
+    settings_for,
+    shown,
+)
 from bot.config import ConfigError, Settings
 from bot.store.engine import DatabaseUrlError
 from bot.store.errors import StoreUnavailable
@@ -109,12 +116,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(settings: Settings) -> None:
-    from bot.logs import configure_logging
-
-    configure_logging(settings.log_level, settings.log_format, settings.secrets())
-
-
 def _manifest(args: argparse.Namespace) -> int:
     from bot.slack.manifest import PLACEHOLDER_URL, build_manifest, public_url_problem
 
@@ -141,10 +142,7 @@ def _ready_to_connect(args: argparse.Namespace, mode: str) -> Settings:
     sure Slack accepts the token."""
     from bot.runtime import verify_slack_token
 
-    env = dict(os.environ)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    settings = Settings.for_mode(mode, env)
+    settings = settings_for(args, mode)
     configure_logging(settings)
     migration = migrate_or_explain(settings.database_url)
     if not settings.multi_workspace:

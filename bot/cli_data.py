@@ -34,12 +34,13 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_for(args: argparse.Namespace) -> Settings:
-    """Settings from the environment, with --database-url in place of DATABASE_URL."""
+def settings_for(args: argparse.Namespace, mode: str | None = None) -> Settings:
+    """Settings from the environment, with --database-url in place of DATABASE_URL; with a
+    mode ("http", "socket"), what that mode needs is checked in the same message."""
     env = dict(os.environ)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    return Settings.from_env(env)
+    return Settings.from_env(env) if mode is None else Settings.for_mode(mode, env)
 
 
 def shown(url: str) -> str:
@@ -104,10 +105,14 @@ def write_file(path: str | Path, data: bytes) -> None:
         raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+def configure_logging(settings: Settings) -> None:
+    from bot.logs import configure_logging as configure
+
+    configure(settings.log_level, settings.log_format, settings.secrets())
+
+
 def migrate(args: argparse.Namespace) -> int:
     settings = settings_for(args)
-    from bot.cli import configure_logging
-
     configure_logging(settings)
     migration = migrate_or_explain(settings.database_url)
     print(f"tradeoff: {describe_migration(settings.database_url, migration)}")
@@ -115,7 +120,6 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def digest(args: argparse.Namespace) -> int:
-    from bot.cli import configure_logging
     from bot.runtime import print_or_post_digest
 
     settings = settings_for(args)
@@ -135,7 +139,6 @@ def digest(args: argparse.Namespace) -> int:
 
 def trends(args: argparse.Namespace) -> int:
     from bot.charts import render_trends_png
-    from bot.cli import configure_logging
     from bot.runtime import load_trends
 
     if not 1 <= args.weeks <= 104:
