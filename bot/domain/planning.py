@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.items import Kind
+from bot.domain.items import ItemRef, Kind
 from bot.domain.labels import plural
 from bot.domain.scoring import Ranked
 
@@ -54,34 +54,31 @@ def recommend(
     debt: Sequence[Ranked], features: Sequence[Ranked], capacity: int, budget_pct: int
 ) -> Plan:
     """Reserve the debt budget for the best debt that fits, give the rest to the best features,
-    then fill what is still free with the best-ranked leftovers of either kind.
+    then fill what is still free with the best-ranked remaining items that fit.
 
-    The budget is a floor for debt, not a ceiling: capacity that neither kind filled on its own
-    goes to whatever ranks best, so no room stays idle while a sized item would fit. An item
-    too big for what is left is skipped and smaller ones after it are tried, so one XL item
-    cannot block the whole cycle. Unsized items are never picked: nobody can plan work of
-    unknown size. The pick lists debt then features, each in rank order.
+    The budget is a floor for debt, not a ceiling: no room stays idle while a sized item would
+    fit in it. An item too big for what is left is skipped and smaller ones after it are tried,
+    so one XL item cannot block the whole cycle. Unsized items are never picked: nobody can plan
+    work of unknown size. The pick lists debt then features, each in rank order.
     """
-    chosen: set[int] = set()
-    debt_room = capacity * budget_pct / 100
+    chosen: set[ItemRef] = set()
     room = capacity
     sized_debt = [r for r in debt if r.score.estimated]
     sized_features = [r for r in features if r.score.estimated]
 
-    def take(candidates: Sequence[Ranked], limit: float) -> float:
+    def take(candidates: Sequence[Ranked], limit: float) -> None:
         nonlocal room
         for ranked in candidates:
             size = ranked.score.size_points
-            if id(ranked) not in chosen and size <= limit and size <= room:
-                chosen.add(id(ranked))
+            if ranked.item.ref not in chosen and size <= min(limit, room):
+                chosen.add(ranked.item.ref)
                 limit -= size
                 room -= size
-        return limit
 
-    take(sized_debt, debt_room)
+    take(sized_debt, capacity * budget_pct / 100)
     take(sized_features, room)
-    # Every feature that fits was taken above, so what is still free can only go to debt.
+    # Every feature that fits was taken just above, so only debt can still fit what is free.
     take(sized_debt, room)
-    picked = [r for r in sized_debt + sized_features if id(r) in chosen]
+    picked = [r for r in sized_debt + sized_features if r.item.ref in chosen]
     unsized = sum(1 for r in [*debt, *features] if not r.score.estimated)
     return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized)
