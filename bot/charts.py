@@ -16,6 +16,15 @@ _DEBT, _FEATURE, _BUDGET = "#c0392b", "#2471a3", "#7f8c8d"
 
 
 def render_trends_png(trends: Trends, *, title: str) -> bytes:
+    figure = draw_trends(trends, title=title)
+    out = io.BytesIO()
+    # No Software/creation metadata: identical data renders to identical bytes.
+    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def draw_trends(trends: Trends, *, title: str) -> Figure:
+    """The figure itself, so what is drawn can be checked without reading pixels."""
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     figure.suptitle(title, fontsize=14, fontfamily="DejaVu Sans")
@@ -24,8 +33,14 @@ def render_trends_png(trends: Trends, *, title: str) -> bytes:
 
     if trends.decisions:
         days = [d.decided_at.date() for d in trends.decisions]
-        share.bar(days, [d.debt_share_pct for d in trends.decisions], width=4, color=_DEBT,
-                  label="debt share of planned size")
+        shares = [d.debt_share_pct for d in trends.decisions]
+        bars = share.bar(days, shares, width=4, color=_DEBT, label=_share_label(trends))
+        share.bar_label(bars, labels=[f"{pct} %" for pct in shares], padding=5, fontsize=8)
+        # A bar of height 0 draws nothing: mark those decisions on the axis so they count.
+        zero_days = [day for day, pct in zip(days, shares, strict=True) if pct == 0]
+        if zero_days:
+            share.plot(zero_days, [0] * len(zero_days), linestyle="none", marker="D",
+                       markersize=7, color=_DEBT, clip_on=False, label="decision with no debt")
     else:
         share.text(0.5, 0.5, "no decisions in this period", transform=share.transAxes,
                    ha="center", va="center", color=_BUDGET)
@@ -53,7 +68,13 @@ def render_trends_png(trends: Trends, *, title: str) -> bytes:
         for label in axes.get_xticklabels():
             label.set_fontsize(8)
     figure.tight_layout()
-    out = io.BytesIO()
-    # No Software/creation metadata: identical data renders to identical bytes.
-    figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
-    return out.getvalue()
+    return figure
+
+
+def _share_label(trends: Trends) -> str:
+    """The same totals as Trends.summary(), so the legend and the words agree."""
+    count = len(trends.decisions)
+    decisions = f"{count} decision{'s' if count != 1 else ''}"
+    if trends.debt_share_pct is None:
+        return f"debt share of planned size ({decisions})"
+    return f"debt share of planned size: {trends.debt_share_pct} % over {decisions}"

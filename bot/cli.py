@@ -9,14 +9,20 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-from sqlalchemy.engine import make_url
-
+from bot import cli_data
+from bot.cli_data import (
+    CommandFailed,
+    add_database_option,
+    configure_logging,
+    migrate_or_explain,
+    settings_for,
+    shown,
+)
 from bot.config import ConfigError, Settings
 from bot.domain.trends import DEFAULT_WEEKS, MAX_WEEKS
-from bot.store.engine import DatabaseUrlError, to_async_url
+from bot.store.engine import DatabaseUrlError
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger("bot")
@@ -26,11 +32,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`tradeoff manifest | head`): stop quietly, as cat does. Python
+        # would flush stdout again at exit and complain, so point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ConfigError, DatabaseUrlError) as exc:
         print(f"tradeoff: error: {exc}", file=sys.stderr)
         return 2
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, CommandFailed) as exc:
         print(f"tradeoff: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -54,13 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="seed a local SQLite database and print the view")
-    demo.add_argument(
-        "--database-url",
-        default=None,
-        help="where to put the demo data (default: sqlite:///./tradeoff-demo.db)",
+    demo = commands.add_parser(
+        "demo", help="seed a sample workspace (default: ./tradeoff-demo.db) and print the view"
     )
-    demo.set_defaults(run=_demo)
+    add_database_option(demo)
+    demo.set_defaults(run=cli_data.demo)
 
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="public HTTPS base URL of your bot, e.g. https://x.io")
@@ -72,21 +83,25 @@ def _parser() -> argparse.ArgumentParser:
     manifest.set_defaults(run=_manifest)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.set_defaults(run=_migrate)
+    add_database_option(migrate)
+    migrate.set_defaults(run=cli_data.migrate)
 
     serve = commands.add_parser("serve", help="run the bot over HTTP (POST /slack/events)")
     serve.add_argument("--host", default=None, help="interface to listen on (env HOST)")
     serve.add_argument("--port", type=int, default=None, help="port (env PORT, default 3000)")
+    add_database_option(serve)
     serve.set_defaults(run=_serve)
 
     socket = commands.add_parser("socket", help="run the bot in Socket Mode (no public URL)")
+    add_database_option(socket)
     socket.set_defaults(run=_socket)
 
     digest = commands.add_parser("digest", help="post a channel's digest now (or print it)")
     digest.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
     digest.add_argument("--channel", required=True, help="channel id, e.g. C0123ABCD")
     digest.add_argument("--dry-run", action="store_true", help="print it; post nothing")
-    digest.set_defaults(run=_digest)
+    add_database_option(digest)
+    digest.set_defaults(run=cli_data.digest)
 
     trends = commands.add_parser("trends", help="write a channel's trends chart as a PNG")
     trends.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
@@ -94,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     trends.add_argument("--out", required=True, help="where to write the PNG")
     trends.add_argument("--weeks", type=int, default=DEFAULT_WEEKS,
                         help=f"how many weeks (1-{MAX_WEEKS})")
-    trends.set_defaults(run=_trends)
+    add_database_option(trends)
+    trends.set_defaults(run=cli_data.trends)
 
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
@@ -102,86 +118,41 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(settings: Settings) -> None:
-    from bot.logs import configure_logging
-
-    configure_logging(settings.log_level, settings.log_format, settings.secrets())
-
-
-def _migrate_or_explain(database_url: str) -> None:
-    from bot.store.migrate import upgrade_to_head
-
-    try:
-        upgrade_to_head(database_url)
-    except Exception as exc:
-        to_async_url(database_url)  # a malformed URL is reported as such, not as "unreachable"
-        where = make_url(database_url).render_as_string(hide_password=True)
-        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise StoreUnavailable(f"cannot migrate the database at {where}: {first_line}") from exc
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from bot.charts import render_trends_png
-    from bot.demo import DEFAULT_DEMO_DATABASE_URL, demo_trends, run_demo
-    from bot.domain.trends import Trends
-    from bot.store.unit_of_work import Store
-
-    url = args.database_url or DEFAULT_DEMO_DATABASE_URL
-    to_async_url(url)
-    _migrate_or_explain(url)
-
-    async def run() -> tuple[str, Trends]:
-        store = Store(url)
-        try:
-            return await run_demo(store), await demo_trends(store)
-        finally:
-            await store.close()
-
-    view, trends = asyncio.run(run())
-    print(view)
-    chart = _next_to_database(url, "-trends.png")
-    chart.write_bytes(render_trends_png(trends, title="Tradeoff trends · #checkout-team (demo)"))
-    print(f"\n{trends.summary()}\nTrends chart: {chart}")
-    print(f"Demo data is in {url}. Connect to Slack (see the README) to use it with a team.")
-    return 0
-
-
-def _next_to_database(url: str, suffix: str) -> Path:
-    """A file beside an SQLite database (`demo.db` → `demo-trends.png`), else in the cwd."""
-    database = make_url(to_async_url(url)).database
-    if make_url(to_async_url(url)).get_backend_name() == "sqlite" and database:
-        path = Path(database)
-        return path.with_name(path.stem + suffix)
-    return Path("tradeoff-demo" + suffix)
-
-
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.slack.manifest import build_manifest
+    from bot.slack.manifest import PLACEHOLDER_URL, build_manifest, public_url_problem
 
+    if args.socket and args.oauth:
+        raise ConfigError(
+            "--oauth needs an HTTP endpoint for Slack's redirect, which Socket Mode has not; "
+            "use --url with --oauth, or --socket alone"
+        )
+    if args.url is not None and (problem := public_url_problem(args.url)):
+        raise ConfigError(problem)
+    if args.url is None and not args.socket:
+        print(
+            f"tradeoff: note: the request URLs are placeholders ({PLACEHOLDER_URL}); pass "
+            "--url https://your-host to get a manifest Slack accepts",
+            file=sys.stderr,
+        )
     manifest = build_manifest(args.url, socket_mode=args.socket, oauth=args.oauth)
     print(json.dumps(manifest, indent=2))
     return 0
 
 
-def _migrate(_args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    _configure_logging(settings)
-    _migrate_or_explain(settings.database_url)
-    print("tradeoff: database is up to date")
-    return 0
-
-
-def _ready_to_connect(require: Callable[[Settings], None]) -> Settings:
+def _ready_to_connect(args: argparse.Namespace, mode: str) -> Settings:
     """What `serve` and `socket` do before they connect: check settings, migrate, and make
     sure Slack accepts the token."""
     from bot.runtime import verify_slack_token
 
-    settings = Settings.from_env()
-    require(settings)
-    _configure_logging(settings)
-    _migrate_or_explain(settings.database_url)
+    settings = settings_for(args, mode)
+    configure_logging(settings)
+    migration = migrate_or_explain(settings.database_url)
     if not settings.multi_workspace:
         asyncio.run(verify_slack_token(settings))
+    # Logged once Slack has accepted the token, so a refused start stays one line.
+    logger.info(
+        "database %s at schema revision %s", shown(settings.database_url), migration.after
+    )
     return settings
 
 
@@ -199,7 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.runtime import build_http_app
 
-    settings = _ready_to_connect(Settings.require_http)
+    settings = _ready_to_connect(args, "http")
     app = build_http_app(settings)
     _tune_gc()
     uvicorn.run(
@@ -211,40 +182,6 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
     )
-    return 0
-
-
-def _digest(args: argparse.Namespace) -> int:
-    from bot.runtime import print_or_post_digest
-
-    settings = Settings.from_env()
-    if not args.dry_run:
-        settings.require_token()
-    _configure_logging(settings)
-    _migrate_or_explain(settings.database_url)
-    text, ok = asyncio.run(
-        print_or_post_digest(settings, args.team, args.channel, dry_run=args.dry_run)
-    )
-    print(text)
-    return 0 if ok else 1
-
-
-def _trends(args: argparse.Namespace) -> int:
-    from bot.charts import render_trends_png
-    from bot.runtime import load_trends
-
-    if not 1 <= args.weeks <= MAX_WEEKS:
-        raise ConfigError(f"--weeks must be 1 to {MAX_WEEKS}, got {args.weeks}")
-    settings = Settings.from_env()
-    _configure_logging(settings)
-    _migrate_or_explain(settings.database_url)
-    data = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
-    if data.is_empty:
-        print("tradeoff: no history to chart for that channel yet (no items, no decisions)")
-        return 1
-    title = f"Tradeoff trends · last {args.weeks} weeks"
-    Path(args.out).write_bytes(render_trends_png(data, title=title))
-    print(f"{data.summary()}\nChart written to {args.out}")
     return 0
 
 
@@ -271,10 +208,10 @@ def _healthcheck(args: argparse.Namespace) -> int:
     return 0
 
 
-def _socket(_args: argparse.Namespace) -> int:
+def _socket(args: argparse.Namespace) -> int:
     from bot.runtime import run_socket_mode
 
-    settings = _ready_to_connect(Settings.require_socket)
+    settings = _ready_to_connect(args, "socket")
     _tune_gc()
     asyncio.run(run_socket_mode(settings))
     return 0

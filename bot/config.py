@@ -41,39 +41,60 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        """The settings, or one ConfigError that names every bad value at once."""
+        problems: list[str] = []
+        settings = cls._parse(os.environ if env is None else env, problems)
+        if problems:
+            raise ConfigError("; ".join(problems))
+        return settings
+
+    @classmethod
+    def for_mode(cls, mode: str, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings for `serve` ("http") or `socket` ("socket"): every bad value and every
+        missing one named in one ConfigError, so a second try does not find the next."""
+        problems: list[str] = []
+        settings = cls._parse(os.environ if env is None else env, problems)
+        problems += settings._missing_http() if mode == "http" else settings._missing_socket()
+        if problems:
+            where = "see .env.example and 'Connect to Slack' in the README"
+            raise ConfigError(f"{'; '.join(problems)} ({where})")
+        return settings
+
+    @classmethod
+    def _parse(cls, env: Mapping[str, str], problems: list[str]) -> Settings:
         api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
         if not api_url.startswith(("http://", "https://")):
-            raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got '{api_url}'")
+            problems.append(f"SLACK_API_URL must be an http(s) URL, got '{api_url}'")
         port_text = env.get("PORT", "3000")
-        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
-            raise ConfigError(f"PORT must be a number between 1 and 65535, got '{port_text}'")
+        port = int(port_text) if port_text.isascii() and port_text.isdigit() else 0
+        if not 0 < port < 65536:
+            problems.append(f"PORT must be a number between 1 and 65535, got '{port_text}'")
         scheduler = env.get("TRADEOFF_SCHEDULER", "on").lower()
         if scheduler not in ("on", "paused", "off"):
-            raise ConfigError(f"TRADEOFF_SCHEDULER must be on, paused or off, got '{scheduler}'")
+            problems.append(f"TRADEOFF_SCHEDULER must be on, paused or off, got '{scheduler}'")
         interval_text = env.get("DIGEST_REPLY_INTERVAL", "1.0")
         try:
             interval = float(interval_text)
         except ValueError:
             interval = -1.0
         if not 0 <= interval <= 60:
-            raise ConfigError(
+            problems.append(
                 f"DIGEST_REPLY_INTERVAL must be seconds between 0 and 60, got '{interval_text}'"
             )
         log_level = env.get("LOG_LEVEL", "INFO").upper()
         log_level = "WARNING" if log_level == "WARN" else log_level
         if log_level not in LOG_LEVELS:
-            raise ConfigError(
+            problems.append(
                 f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got '{env.get('LOG_LEVEL')}'"
             )
         log_format = env.get("LOG_FORMAT", "json").lower()
         if log_format not in ("json", "text"):
-            raise ConfigError(f"LOG_FORMAT must be json or text, got '{env.get('LOG_FORMAT')}'")
+            problems.append(f"LOG_FORMAT must be json or text, got '{env.get('LOG_FORMAT')}'")
         client_id = env.get("SLACK_CLIENT_ID") or None
         client_secret = env.get("SLACK_CLIENT_SECRET") or None
         if bool(client_id) != bool(client_secret):
             missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
-            raise ConfigError(
+            problems.append(
                 f"{missing} is not set; multi-workspace mode needs both SLACK_CLIENT_ID and "
                 "SLACK_CLIENT_SECRET (or neither, for one workspace with SLACK_BOT_TOKEN)"
             )
@@ -81,17 +102,17 @@ class Settings:
         try:
             to_async_url(database_url)
         except DatabaseUrlError as exc:
-            raise ConfigError(str(exc)) from exc
+            problems.append(str(exc))
         return cls(
             database_url=database_url,
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
-            client_id=client_id,
-            client_secret=client_secret,
+            client_id=client_id if client_id and client_secret else None,
+            client_secret=client_secret if client_id and client_secret else None,
             host=env.get("HOST", cls.host),
-            port=int(port_text),
+            port=port,
             log_level=log_level,
             log_format=log_format,
             scheduler=scheduler,
@@ -112,34 +133,45 @@ class Settings:
         return [value for value in values if value]
 
     def require_http(self) -> None:
-        """Raise ConfigError naming the first variable HTTP mode needs but lacks."""
-        if not self.multi_workspace:
-            self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
-        self._require("SLACK_SIGNING_SECRET", self.signing_secret, None)
+        """Raise ConfigError naming every variable HTTP mode needs but lacks."""
+        self._raise(self._missing_http())
 
     def require_token(self) -> None:
         """Raise ConfigError when there is no bot token to call Slack with."""
         if not self.multi_workspace:
-            self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+            self._raise(_check("SLACK_BOT_TOKEN", self.bot_token, "xoxb-"))
 
     def require_socket(self) -> None:
-        """Raise ConfigError naming the first variable Socket Mode needs but lacks."""
+        """Raise ConfigError naming every variable Socket Mode needs but lacks."""
+        self._raise(self._missing_socket())
+
+    def _missing_http(self) -> list[str]:
+        token = [] if self.multi_workspace else _check("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
+        return token + _check("SLACK_SIGNING_SECRET", self.signing_secret, None)
+
+    def _missing_socket(self) -> list[str]:
         if self.multi_workspace:
             # Socket Mode has no HTTP endpoint for the OAuth redirect to return to.
-            raise ConfigError(
+            return [
                 "Socket Mode serves one workspace: unset SLACK_CLIENT_ID and "
                 "SLACK_CLIENT_SECRET, or run 'tradeoff serve' for multi-workspace installs"
-            )
-        self._require("SLACK_BOT_TOKEN", self.bot_token, "xoxb-")
-        self._require("SLACK_APP_TOKEN", self.app_token, "xapp-")
+            ]
+        return _check("SLACK_BOT_TOKEN", self.bot_token, "xoxb-") + _check(
+            "SLACK_APP_TOKEN", self.app_token, "xapp-"
+        )
 
     @staticmethod
-    def _require(name: str, value: str | None, prefix: str | None) -> None:
-        if not value:
+    def _raise(problems: list[str]) -> None:
+        if problems:
             raise ConfigError(
-                f"{name} is not set; see 'Connect to Slack' in the README for where to find it"
+                f"{'; '.join(problems)} (see 'Connect to Slack' in the README for where to "
+                "find them)"
             )
-        if prefix and not value.startswith(prefix):
-            raise ConfigError(
-                f"{name} should start with '{prefix}'; check you copied the right token"
-            )
+
+
+def _check(name: str, value: str | None, prefix: str | None) -> list[str]:
+    if not value:
+        return [f"{name} is not set"]
+    if prefix and not value.startswith(prefix):
+        return [f"{name} should start with '{prefix}'; check you copied the right token"]
+    return []

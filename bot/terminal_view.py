@@ -36,6 +36,9 @@ def render_digest(digest: Digest, *, channel: str) -> str:
         f"  • {r.item.ref} {r.item.title} ({r.score.size_points} pts, score {r.score.value:g})"
         for r in plan.picked
     ] or ["  (nothing fits the capacity)"]
+    idle = plan.idle_reason()
+    if idle:
+        lines.append(f"  {idle}")
     lines.append(f"  debt {plan.debt_points} pts · features {plan.feature_points} pts")
     lines += textwrap.wrap(digest.why(), width)
     return "\n".join(lines)

@@ -28,6 +28,23 @@ BOT_TOKEN = "xoxb-test-token"
 pytest_plugins = ["tests.support.secret_watch"]
 
 
+# `pytest -m quick`: the pure domain and Block Kit rules, their property tests, settings, and the
+# main flows over signed HTTP (log, list, close, sign off a digest), in about a minute on 2
+# cores. The full suite stays what CI runs; this is the loop to run while changing code.
+QUICK_MODULES = frozenset({
+    "test_config", "test_digest_blocks", "test_domain_items", "test_domain_schedule",
+    "test_domain_scoring", "test_logs", "test_manifest_matches_code", "test_properties_blocks",
+    "test_properties_parsers", "test_quick_add", "test_reply_blocks", "test_request_security",
+    "test_sign_off", "test_slack_text", "test_tradeoff_command",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in QUICK_MODULES:
+            item.add_marker(pytest.mark.quick)
+
+
 def _pg_admin_dsn(url: str) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     return parsed.render_as_string(hide_password=False)

@@ -242,11 +242,60 @@ def test_best_debt_that_fits_then_features_fill_the_rest() -> None:
 
 def test_a_debt_item_too_big_for_the_budget_is_skipped_not_blocking() -> None:
     debt = _ranked(Kind.DEBT, [Size.XL, Size.L, Size.S, Size.XS, Size.XS])
+    features = _ranked(Kind.FEATURE, [Size.XL, Size.XL])  # exactly the 16 points left
+
+    plan = recommend(debt, features, capacity=20, budget_pct=20)
+
+    assert _refs(plan.picked) == ["D-3", "D-4", "D-5", "F-1", "F-2"]
+    assert plan.debt_points == 4
+
+
+def test_capacity_the_features_leave_goes_to_the_best_debt_that_fits() -> None:
+    debt = _ranked(Kind.DEBT, [Size.XL, Size.L, Size.S, Size.XS, Size.XS])
 
     plan = recommend(debt, [], capacity=20, budget_pct=20)
 
-    assert _refs(plan.picked) == ["D-3", "D-4", "D-5"]
-    assert plan.debt_points == 4
+    # The 4 reserved points take D-3, D-4 and D-5; the 16 nobody else wants take D-1 (8) and
+    # D-2 (5). The budget reserves room for debt, it does not cap it.
+    assert _refs(plan.picked) == ["D-1", "D-2", "D-3", "D-4", "D-5"]
+    assert (plan.debt_points, plan.unused_points) == (17, 3)
+    assert plan.idle_reason() == (
+        "3 points left unused: no open item with a size fits in what is left."
+    )
+
+
+def test_leftover_capacity_goes_to_the_best_ranked_item_that_fits() -> None:
+    debt = rank([
+        _item(Kind.DEBT, 1, votes=0, size=Size.M),  # 1 ÷ 3 = 0.3
+        _item(Kind.DEBT, 2, votes=11, size=Size.S),  # 12 ÷ 2 = 6
+    ])
+    features = rank([
+        _item(Kind.FEATURE, 1, votes=17, size=Size.L),  # 18 ÷ 5 = 3.6, fills the rest
+        _item(Kind.FEATURE, 2, votes=2, size=Size.M),  # 3 ÷ 3 = 1
+    ])
+
+    plan = recommend(debt, features, capacity=10, budget_pct=20)
+
+    # Reserved 2: D-2. Features' 8: F-1 (5), then F-2 (3) fills it exactly; D-1 waits.
+    assert _refs(plan.picked) == ["D-2", "F-1", "F-2"]
+    assert plan.idle_reason() is None
+
+    plan = recommend(debt, features, capacity=13, budget_pct=20)
+
+    # 2.6 reserved: D-2. Features take 8 of 11; the 3 left go to D-1, the only one that fits.
+    assert _refs(plan.picked) == ["D-2", "D-1", "F-1", "F-2"]
+    assert plan.unused_points == 0
+
+
+def test_the_reason_for_idle_capacity_counts_the_unsized_items() -> None:
+    features = rank([_item(Kind.FEATURE, 1, size=Size.XS), _item(Kind.FEATURE, 2)])
+
+    plan = recommend([], features, capacity=4, budget_pct=20)
+
+    assert plan.idle_reason() == (
+        "3 points left unused: no open item with a size fits in what is left; "
+        "1 unsized item waits for an estimate."
+    )
 
 
 def test_unused_debt_budget_goes_to_features() -> None:
@@ -261,22 +310,34 @@ def test_unused_debt_budget_goes_to_features() -> None:
     assert (plan.debt_points, plan.feature_points) == (1, 19)
 
 
-def test_zero_budget_picks_no_debt() -> None:
+def test_zero_budget_reserves_nothing_for_debt() -> None:
+    debt = _ranked(Kind.DEBT, [Size.XS, Size.XS])
+    features = _ranked(Kind.FEATURE, [Size.XL, Size.XL, Size.S, Size.XS, Size.XS])
+
+    plan = recommend(debt, features, capacity=20, budget_pct=0)
+
+    assert _refs(plan.picked) == ["F-1", "F-2", "F-3", "F-4", "F-5"]
+    assert plan.debt_points == 0
+
+
+def test_zero_budget_still_lets_debt_use_what_features_leave() -> None:
     debt = _ranked(Kind.DEBT, [Size.XS, Size.XS])
     features = _ranked(Kind.FEATURE, [Size.XS, Size.XS])
 
     plan = recommend(debt, features, capacity=20, budget_pct=0)
 
-    assert _refs(plan.picked) == ["F-1", "F-2"]
-    assert plan.debt_points == 0
+    assert _refs(plan.picked) == ["D-1", "D-2", "F-1", "F-2"]
+    assert (plan.debt_points, plan.feature_points, plan.unused_points) == (2, 2, 16)
 
 
 def test_fractional_budget_rounds_nothing_up() -> None:
     debt = _ranked(Kind.DEBT, [Size.S, Size.XS])
 
-    plan = recommend(debt, [], capacity=9, budget_pct=20)  # 1.8 points
+    features = _ranked(Kind.FEATURE, [Size.XL])  # the 8 points left
 
-    assert _refs(plan.picked) == ["D-2"]
+    plan = recommend(debt, features, capacity=9, budget_pct=20)  # 1.8 points
+
+    assert _refs(plan.picked) == ["D-2", "F-1"]
 
 
 def test_nothing_is_picked_when_every_item_is_bigger_than_capacity() -> None:
@@ -343,22 +404,26 @@ def test_recommendation_respects_capacity_budget_and_is_greedy_complete(
         r.score.size_points for r in plan.picked if r.item.kind is Kind.FEATURE
     )
     assert plan.debt_points + plan.feature_points <= capacity
-    assert plan.debt_points <= debt_budget
+    assert plan.unused_points == capacity - plan.debt_points - plan.feature_points
     # Picked items keep their rank order: debt first, then features.
     assert plan.picked == [r for r in debt if r.item.ref in picked_refs] + [
         r for r in features if r.item.ref in picked_refs
     ]
     # Unsized items are never picked: their size is unknown.
     assert all(r.score.estimated for r in plan.picked)
-    # Greedy completeness: no estimated item left out would still fit in what its kind had left.
+    # Greedy completeness: no estimated item left out would still fit in what its kind had left,
+    # and none of either kind would fit in the capacity nobody used.
     debt_left = debt_budget - plan.debt_points
     room_left = capacity - plan.debt_points - plan.feature_points
     for r in debt:
         if r.item.ref not in picked_refs and r.score.estimated:
             assert r.score.size_points > debt_left
+            assert r.score.size_points > room_left
     for r in features:
         if r.item.ref not in picked_refs and r.score.estimated:
             assert r.score.size_points > room_left
+    # Capacity stays idle only with a reason the digest can give.
+    assert (plan.idle_reason() is None) == (not plan.picked or room_left == 0)
 
 
 # compose_digest() ------------------------------------------------------------------------------

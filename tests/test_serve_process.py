@@ -132,6 +132,15 @@ def test_serve_checks_the_token_with_slack_on_start(served: Served) -> None:
     assert call.token == BOT_TOKEN
 
 
+def test_serve_logs_its_database_and_schema_revision_once_at_start(served: Served) -> None:
+    from bot.store.migrate import head_revision
+
+    line = f"database sqlite:///{served.db} at schema revision {head_revision()}"
+    messages = [json.loads(entry)["message"] for entry in served.log().splitlines()
+                if entry.startswith("{")]
+    assert messages.count(line) == 1, served.log()
+
+
 def test_healthcheck_command_finds_the_running_bot_through_port(served: Served) -> None:
     env = clean_env(PORT=str(served.port))
     result = subprocess.run(  # noqa: S603 - our own executable, fixed arguments

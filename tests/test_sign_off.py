@@ -4,6 +4,7 @@ posted in the thread, and the chosen items move to planned."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from sqlalchemy import select
 
@@ -241,3 +242,54 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
     await _press(bot, digest, PM)
     decided = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
     assert "*Decided*" in decided and "1 vote" in decided and "score" in decided
+
+
+async def test_capacity_the_features_leave_is_planned_as_debt_and_recorded(bot: Bot) -> None:
+    bot.fake.users[LEAD] = {"profile": {"display_name": "Lena"}}
+    bot.fake.users[PM] = {"profile": {"display_name": "Pat"}}
+    await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> lead")
+    bot.slack.user_id = LEAD
+    await bot.slack.command("/tradeoff", f"role <@{PM}|pat> pm")
+    await bot.slack.command("/tradeoff", "capacity 7")
+    await bot.slack.command("/tradeoff", "budget 30")
+    await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S", urgency="high")
+    await add_item(bot.store, bot.team_id, Kind.DEBT, "Log noise", size="S")
+    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
+    digest = await post_digest(bot)
+
+    # 2.1 points are reserved for debt (D-1); SSO takes 3 of the 5 left, and the 2 nobody else
+    # could use go to D-2 instead of staying idle.
+    [parent] = [c for c in bot.fake.calls_to("chat.postMessage")
+                if c.answer and c.answer["ts"] == digest.parent_ts]
+    pick = next(b["text"]["text"] for b in parent.params["blocks"]
+                if b.get("text", {}).get("text", "").startswith("*Recommended"))
+    assert re.findall(r"^• \*([DF]-\d+)\*", pick, flags=re.MULTILINE) == ["D-1", "D-2", "F-1"]
+    assert pick.endswith("\nDebt 4 pts · features 3 pts.")
+    assert "unused" not in pick
+
+    await _press(bot, digest, LEAD)
+    await _press(bot, digest, PM)
+
+    [decision] = await _decisions(bot)
+    async with bot.store.unit_of_work() as uow:
+        items = list(await uow.session.scalars(
+            select(DecisionItemRow).where(DecisionItemRow.decision_id == decision.id)
+        ))
+    assert [(i.item_kind, i.item_number) for i in items] == [
+        ("debt", 1), ("debt", 2), ("feature", 1)
+    ]
+    assert await _status(bot, "debt", 2) == "planned"
+
+
+async def test_the_pick_says_why_capacity_stays_unused(bot: Bot) -> None:
+    digest = await _setup(bot)
+
+    [parent] = [c for c in bot.fake.calls_to("chat.postMessage")
+                if c.answer and c.answer["ts"] == digest.parent_ts]
+    pick = next(b["text"]["text"] for b in parent.params["blocks"]
+                if b.get("text", {}).get("text", "").startswith("*Recommended"))
+    # D-1 (2) and F-1 (3) leave 2 of 7 points; F-2 is 5 points and nothing else is open.
+    assert pick.endswith(
+        "\n2 points left unused: no open item with a size fits in what is left."
+        "\nDebt 2 pts · features 3 pts."
+    )

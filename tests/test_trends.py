@@ -6,7 +6,7 @@ import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.charts import HEIGHT_PX, WIDTH_PX, render_trends_png
+from bot.charts import HEIGHT_PX, WIDTH_PX, draw_trends, render_trends_png
 from bot.domain.decisions import DecidedItem, Decision
 from bot.domain.items import Item, ItemRef, Kind, Status
 from bot.domain.trends import compute_trends
@@ -83,6 +83,26 @@ def test_the_chart_is_a_png_of_the_stated_size_and_the_same_for_the_same_data() 
 
     assert png_size(first) == (WIDTH_PX, HEIGHT_PX)
     assert first == second
+
+
+def test_the_chart_marks_a_decision_without_debt_and_labels_every_bar() -> None:
+    decisions = [_decision(21, 3, 2), _decision(14, 0, 5), _decision(7, 3, 3)]
+    trends = compute_trends([_item(Kind.DEBT, 1, 30)], decisions, budget_pct=20, now=NOW)
+
+    figure = draw_trends(trends, title="t")
+
+    share = figure.axes[0]
+    [bars] = share.containers
+    assert [round(bar.get_height()) for bar in bars] == [60, 0, 50]
+    assert [text.get_text() for text in share.texts] == ["60 %", "0 %", "50 %"]
+    # The 0 % decision is drawn as a marker on the axis, not as an invisible bar.
+    [marker] = [line for line in share.get_lines() if line.get_marker() not in (None, "None")]
+    assert list(marker.get_ydata()) == [0]
+    assert list(marker.get_xdata()) == [decisions[1].decided_at.date()]
+    # The legend carries the summary's own totals: 6 of 16 points is 38 % over 3 decisions.
+    legend = [text.get_text() for text in share.get_legend().get_texts()]
+    assert "debt share of planned size: 38 % over 3 decisions" in legend
+    assert "(6 of 16 points in 3 decisions)" in trends.summary()
 
 
 async def _decide(store: Store, team_id: str, debt_points: int, feature_points: int) -> None:

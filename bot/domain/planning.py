@@ -1,12 +1,13 @@
-"""The recommended pick for the next cycle: best-ranked items that fit the capacity, with debt
-held to the channel's budget."""
+"""The recommended pick for the next cycle: a reserved share for debt, the rest for features,
+and whatever is still free for the best-ranked items of either kind that fit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.items import Kind
+from bot.domain.items import ItemRef, Kind
+from bot.domain.labels import plural
 from bot.domain.scoring import Ranked
 
 DEFAULT_CAPACITY_POINTS = 20
@@ -18,6 +19,7 @@ class Plan:
     picked: list[Ranked]
     capacity: int
     budget_pct: int
+    unsized_left: int = 0  # open items not picked because nobody has estimated them
 
     @property
     def debt_budget(self) -> float:
@@ -31,25 +33,52 @@ class Plan:
     def feature_points(self) -> int:
         return sum(r.score.size_points for r in self.picked if r.item.kind is Kind.FEATURE)
 
+    @property
+    def unused_points(self) -> int:
+        """Capacity still free after the pick: no sized item left fits in it."""
+        return self.capacity - self.debt_points - self.feature_points
+
+    def idle_reason(self) -> str | None:
+        """Why capacity stays free after a pick, in words; None when the pick fills it."""
+        if not self.picked or self.unused_points <= 0:
+            return None
+        free = plural(self.unused_points, "point")
+        reason = f"{free} left unused: no open item with a size fits in what is left"
+        if self.unsized_left:
+            waits = "item waits" if self.unsized_left == 1 else "items wait"
+            reason += f"; {self.unsized_left} unsized {waits} for an estimate"
+        return reason + "."
+
 
 def recommend(
     debt: Sequence[Ranked], features: Sequence[Ranked], capacity: int, budget_pct: int
 ) -> Plan:
-    """Fill the debt budget with the best debt that fits, then the rest with the best features.
+    """Reserve the debt budget for the best debt that fits, give the rest to the best features,
+    then fill what is still free with the best-ranked remaining items that fit.
 
-    An item too big for what is left is skipped and smaller ones after it are tried, so one XL
-    item cannot block the whole cycle. Unused debt budget goes to features. Unsized items are
-    never picked: nobody can plan work of unknown size.
+    The budget is a floor for debt, not a ceiling: no room stays idle while a sized item would
+    fit in it. An item too big for what is left is skipped and smaller ones after it are tried,
+    so one XL item cannot block the whole cycle. Unsized items are never picked: nobody can plan
+    work of unknown size. The pick lists debt then features, each in rank order.
     """
-    picked: list[Ranked] = []
-    debt_room = capacity * budget_pct / 100
-    for ranked in (r for r in debt if r.score.estimated):
-        if ranked.score.size_points <= debt_room:
-            picked.append(ranked)
-            debt_room -= ranked.score.size_points
-    room = capacity - sum(r.score.size_points for r in picked)
-    for ranked in (r for r in features if r.score.estimated):
-        if ranked.score.size_points <= room:
-            picked.append(ranked)
-            room -= ranked.score.size_points
-    return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct)
+    chosen: set[ItemRef] = set()
+    room = capacity
+    sized_debt = [r for r in debt if r.score.estimated]
+    sized_features = [r for r in features if r.score.estimated]
+
+    def take(candidates: Sequence[Ranked], limit: float) -> None:
+        nonlocal room
+        for ranked in candidates:
+            size = ranked.score.size_points
+            if ranked.item.ref not in chosen and size <= min(limit, room):
+                chosen.add(ranked.item.ref)
+                limit -= size
+                room -= size
+
+    take(sized_debt, capacity * budget_pct / 100)
+    take(sized_features, room)
+    # Every feature that fits was taken just above, so only debt can still fit what is free.
+    take(sized_debt, room)
+    picked = [r for r in sized_debt + sized_features if r.item.ref in chosen]
+    unsized = sum(1 for r in [*debt, *features] if not r.score.estimated)
+    return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.slack.listeners.commands.subcommands import manifest_usage_hint
 from bot.slack.listeners.shortcuts.log_from_message import (
@@ -85,6 +86,22 @@ LONG_DESCRIPTION = (
     "feature requests with their user value, and the team sees both side by side in the "
     "channel where it already talks, so the decision is made from the same page."
 )
+
+
+def public_url_problem(url: str) -> str | None:
+    """Why Slack would refuse `url` as the bot's request URL base, or None when it is fine.
+    Slack only calls HTTPS, and a URL without a scheme is not one it can call at all."""
+    shape = f"--url must look like https://host[:port][/path] (Slack only calls HTTPS), got '{url}'"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return shape
+    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+        return shape
+    if parts.query or parts.fragment:
+        return f"--url must have no ?query or #fragment, got '{url}'"
+    return None
 
 
 def build_manifest(

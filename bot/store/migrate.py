@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -9,7 +11,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.engine import create_engine, to_async_url
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What `upgrade_to_head` found and left: None before means there was no schema."""
+
+    before: str | None
+    after: str | None
 
 
 def migrations_dir() -> Path:
@@ -24,9 +37,35 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade_to_head(database_url: str) -> None:
+def upgrade_to_head(database_url: str) -> Migration:
     """Bring the schema to the newest revision. Blocking: call it outside a running event loop."""
+    before = revision_of(database_url)
     command.upgrade(alembic_config(database_url), "head")
+    return Migration(before, revision_of(database_url))
+
+
+def revision_of(database_url: str) -> str | None:
+    """The database's schema revision, None when it has none. Blocking, like upgrade_to_head.
+    An SQLite file that does not exist is created: check `sqlite_file_missing` first."""
+
+    async def read() -> str | None:
+        engine = create_engine(database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def sqlite_file_missing(database_url: str) -> Path | None:
+    """The path of an SQLite database file that does not exist yet, else None. Connecting to
+    it would create it, which a read-only command must not do."""
+    url = make_url(to_async_url(database_url))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
 
 
 def head_revision() -> str | None:

@@ -208,7 +208,9 @@ def _plan_text(digest: Digest, limit: int) -> str:
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
     totals = f"Debt {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
+    idle = plan.idle_reason()
     room = limit - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
+    room -= len(idle) + 1 if idle else 0
     lines: list[str] = []
     for ranked in plan.picked:
         score = "" if digest.tallies_hidden else f", score {ranked.score.value:g}"
@@ -222,7 +224,7 @@ def _plan_text(digest: Digest, limit: int) -> str:
         room -= len(line) + 1
     if len(lines) < len(plan.picked):
         lines.append(f"…and {len(plan.picked) - len(lines)} more picked.")
-    return "\n".join([heading, *lines, totals])
+    return "\n".join([heading, *lines, *([idle] if idle else []), totals])
 
 
 def _pts(points: float) -> str:
