@@ -228,7 +228,6 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _trends(args: argparse.Namespace) -> int:
-    from bot.charts import render_trends_png
     from bot.runtime import load_trends
 
     if not 1 <= args.weeks <= 104:
@@ -236,12 +235,13 @@ def _trends(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     _configure_logging(settings)
     _migrate_or_explain(settings.database_url)
-    data = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
-    if data.is_empty:
+    title = f"Tradeoff trends · last {args.weeks} weeks"
+    data, png = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks,
+                                        title=title))
+    if png is None:
         print("tradeoff: no history to chart for that channel yet (no items, no decisions)")
         return 1
-    title = f"Tradeoff trends · last {args.weeks} weeks"
-    Path(args.out).write_bytes(render_trends_png(data, title=title))
+    Path(args.out).write_bytes(png)
     print(f"{data.summary()}\nChart written to {args.out}")
     return 0
 
