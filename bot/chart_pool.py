@@ -15,8 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from bot.charts import render_trends_png
 from bot.domain.trends import Trends
+
+
+def _draw(trends: Trends, title: str) -> bytes:
+    """Runs in a worker: only the workers import matplotlib (over a second, and its memory)."""
+    from bot.charts import render_trends_png
+
+    return render_trends_png(trends, title=title)
 
 
 def default_workers() -> int:
@@ -42,7 +48,7 @@ class ChartPool:
             self._slots = asyncio.Semaphore(self.workers)
         async with self._slots:
             pool = await self._pool()
-            draw = partial(render_trends_png, trends, title=title)
+            draw = partial(_draw, trends, title)
             try:
                 return await asyncio.get_running_loop().run_in_executor(pool, draw)
             except BrokenProcessPool:
