@@ -14,6 +14,7 @@ from bot.store.unit_of_work import Store
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_DECISIONS_LIMIT = 10_000
+EXPORT_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,13 @@ def _decisions_csv(decisions: list[Decision]) -> str:
 
 
 async def export_channel(store: Store, *, team_id: str, channel_id: str) -> ChannelExport:
+    items: list[Item] = []
     async with store.unit_of_work() as uow:
-        items = await uow.items.all_in_channel(team_id, channel_id)
+        # A large channel read at once would keep the event loop for as long as it takes.
+        async for page in uow.items.all_in_channel_by_page(team_id, channel_id, EXPORT_PAGE):
+            items += page
         decisions = await uow.decisions.recent(team_id, channel_id, EXPORT_DECISIONS_LIMIT)
+    items.sort(key=lambda item: item.ref)
     decisions.reverse()  # oldest first reads as a history
     # Thousands of rows take long enough to delay acks; a thread gives the loop the GIL back
     # between rows (the default executor bounds how many run at once).
