@@ -9,10 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Only what the package build needs; the migrations ship inside the package as bot.migrations.
-COPY pyproject.toml README.md alembic.ini ./
+# requirements.lock pins every dependency, so each build installs the versions CI tested.
+COPY pyproject.toml README.md alembic.ini requirements.lock ./
 COPY bot ./bot
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install -c requirements.lock .
 
 RUN useradd --create-home --uid 10001 tradeoff && mkdir -p /data && chown tradeoff /data
 USER tradeoff

@@ -65,6 +65,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chart_pool import ChartPool
 from bot.config import Settings
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
@@ -554,6 +555,7 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
     store = Store(spec.url)
     counter = SqlCounter(store.engine)
     session: aiohttp.ClientSession | None = None
+    charts: ChartPool | None = None
     render: RenderOnlyPublisher | None = None
     publisher: DigestPublisher
     try:
@@ -573,7 +575,8 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
                     token=client.token, base_url=client.base_url, timeout=client.timeout,
                     retry_handlers=client.retry_handlers, session=session,
                 )
-            publisher = SlackDigestPublisher(client, ChannelPacer(0))
+            charts = ChartPool()
+            publisher = SlackDigestPublisher(client, ChannelPacer(0), charts=charts)
         timed = TimedPublisher(publisher)
         publisher = timed
         counter.reset()
@@ -592,6 +595,8 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         sql = counter.snapshot()
     finally:
+        if charts is not None:
+            charts.shutdown()
         if session is not None:
             await session.close()
         await store.close()

@@ -139,7 +139,6 @@ def digest(args: argparse.Namespace) -> int:
 
 
 def trends(args: argparse.Namespace) -> int:
-    from bot.charts import render_trends_png
     from bot.runtime import load_trends
 
     if not 1 <= args.weeks <= MAX_WEEKS:
@@ -147,12 +146,14 @@ def trends(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     configure_logging(settings)
     require_schema(settings.database_url)
-    data = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
-    if data.is_empty:
+    title = f"Tradeoff trends · last {args.weeks} weeks"
+    data, png = asyncio.run(
+        load_trends(settings, args.team, args.channel, args.weeks, title=title)
+    )
+    if png is None:
         print("tradeoff: no history to chart for that channel yet (no items, no decisions)")
         return 1
-    title = f"Tradeoff trends · last {args.weeks} weeks"
-    write_file(args.out, render_trends_png(data, title=title))
+    write_file(args.out, png)
     print(f"{data.summary()}\nChart written to {args.out}")
     return 0
 

@@ -15,7 +15,7 @@ REDACTED = "[redacted]"
 # Fields a log call may attach with `extra=`; each becomes a JSON key.
 CONTEXT_FIELDS = (
     "kind", "team", "channel", "user", "command", "action", "callback_id", "event",
-    "latency_ms", "status", "outcome", "job", "replies", "error",
+    "latency_ms", "status", "outcome", "job", "replies", "error", "loop_lag_ms",
 )
 
 

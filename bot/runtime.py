@@ -17,9 +17,11 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 
+from bot.chart_pool import ChartPool
 from bot.config import ConfigError, Settings
 from bot.domain.digest import compose_digest
 from bot.domain.trends import Trends
+from bot.loop_lag import LoopLagMonitor
 from bot.scheduler import DigestScheduler
 from bot.services.post_digest import (
     MAX_LATENESS,
@@ -74,19 +76,24 @@ class Runtime:
     clients: WorkspaceClients
     installations: InstallationStore | None = None
     scheduler: DigestScheduler | None = None
+    charts: ChartPool = field(default_factory=ChartPool)
+    loop_lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _digest_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(CONCURRENT_DIGESTS)
     )
 
     def publisher(self, client: AsyncWebClient | None = None) -> SlackDigestPublisher:
-        return SlackDigestPublisher(client or self.client, self.pacer, self.names)
+        return SlackDigestPublisher(
+            client or self.client, self.pacer, self.names, charts=self.charts
+        )
 
     async def start(self) -> None:
         """Start the scheduler (per TRADEOFF_SCHEDULER); finish digests a crash left half-done.
 
         A database that is down at start delays the scheduler, not the HTTP endpoint.
         """
+        self.loop_lag.start()
         if self.scheduler is None:
             return
         if await self.store.is_healthy():
@@ -131,6 +138,9 @@ class Runtime:
         await self.refresher.idle()
         for task in list(self._tasks):
             task.cancel()
+        await self.loop_lag.stop()
+        # Waits for a chart being drawn: blocking, so not on the loop.
+        await asyncio.to_thread(self.charts.shutdown)
         await self.store.close()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -339,10 +349,16 @@ async def print_or_post_digest(
     return f"digest {result.outcome.value}{detail}{replies}", ok
 
 
-async def load_trends(settings: Settings, team_id: str, channel_id: str, weeks: int) -> Trends:
-    """`tradeoff trends`: the channel's trends from the database."""
+async def load_trends(
+    settings: Settings, team_id: str, channel_id: str, weeks: int, *, title: str
+) -> tuple[Trends, bytes | None]:
+    """`tradeoff trends`: the channel's trends from the database, and their chart unless
+    there is no history to draw."""
     store = Store(settings.database_url)
+    charts = ChartPool(workers=1)
     try:
-        return await channel_trends(store, team_id=team_id, channel_id=channel_id, weeks=weeks)
+        data = await channel_trends(store, team_id=team_id, channel_id=channel_id, weeks=weeks)
+        return data, None if data.is_empty else await charts.render(data, title=title)
     finally:
+        charts.shutdown()
         await store.close()

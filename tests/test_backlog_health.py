@@ -9,6 +9,7 @@ from itertools import combinations
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
@@ -62,6 +63,32 @@ def test_unrelated_titles_are_not_alike() -> None:
     assert similarity("Flaky checkout tests", "Slow checkout page") < 0.8
     assert similarity("", "Dark mode") == 0.0
     assert similarity("the of", "the of") == 0.0
+
+
+@pytest.mark.parametrize("twin", [
+    "MIGRATE BILLING TO POSTGRES 16",  # case
+    "Migrate billing to postgres16",  # digits joined to the word
+    "Migrate billing, to Postgres-16!",  # punctuation
+    "Postgres 16: migrate billing",  # word order
+    "Migrate biling to Postgres 16",  # a typo
+    "migrate billing to the postgres16 (asap)",  # several at once, one extra word
+])
+def test_duplicates_are_found_as_a_person_would_see_them(twin: str) -> None:
+    health = check_health([
+        item("D-1", "Migrate billing to Postgres 16", age=timedelta(days=3)),
+        item("D-2", "Dark mode", age=timedelta(days=2)),
+        item("D-3", twin, age=timedelta(days=1)),
+    ], NOW)
+
+    [pair] = health.duplicates
+    assert (str(pair.keep.ref), str(pair.duplicate.ref)) == ("D-1", "D-3")
+    assert pair.similarity >= DUPLICATE_SIMILARITY
+
+
+def test_titles_whose_numbers_differ_are_different_work() -> None:
+    assert similarity("Migrate billing to Postgres 16", "Migrate billing to Postgres 17") == 0.0
+    assert similarity("Upgrade Python 3.11", "Upgrade Python 3.12") == 0.0
+    assert similarity("Upgrade Python 3.11", "upgrade python 3.11") == 1.0
 
 
 def test_stale_items_are_old_and_without_votes() -> None:

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from tests.fakes.slack_api import FakeSlack
 from tests.support.db import sqlite_table_names
+from tests.support.lock import locked_versions
 from tests.support.processes import clean_env
 from tests.support.slack_requests import SIGNING_SECRET
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = REPO_ROOT / "Dockerfile"
+LOCK = REPO_ROOT / "requirements.lock"
 PIP_TIMEOUT_S = 900
 RUN_TIMEOUT_S = 120
 STARTUP_TIMEOUT_S = 20.0
@@ -191,6 +194,25 @@ def test_copies_only_from_the_build_context(dockerfile: list[Instruction]) -> No
                 assert (REPO_ROOT / source).exists(), source
 
 
+def test_every_pip_install_is_pinned_by_the_copied_lock(dockerfile: list[Instruction]) -> None:
+    installs = [
+        (index, step) for index, i in enumerate(dockerfile) if i.keyword == "RUN"
+        for step in run_steps(i.args) if is_pip_install(step)
+    ]
+    assert installs
+    copied_at = min(
+        index for index, i in enumerate(dockerfile)
+        if i.keyword == "COPY" and LOCK.name in shlex.split(i.args)[:-1]
+    )
+    for index, step in installs:
+        assert index > copied_at, "the lock is copied before it is used"
+        pinned_by = {
+            step[n + 1] for n, arg in enumerate(step[:-1])
+            if arg in ("-c", "--constraint", "-r", "--requirement")
+        }
+        assert LOCK.name in pinned_by, step
+
+
 # --- replaying the build ----------------------------------------------------------------------
 
 
@@ -228,6 +250,8 @@ def build_env(bin_dir: Path, dockerfile_env: dict[str, str]) -> dict[str, str]:
     env = clean_env(drop_interpreter=True)
     # The image turns pip's cache off to stay small; here the cache only makes the replay fast.
     env.update({k: v for k, v in dockerfile_env.items() if k != "PIP_NO_CACHE_DIR"})
+    # CI pins its own installs this way; the image gets only the pins its Dockerfile names.
+    env.pop("PIP_CONSTRAINT", None)
     env["VIRTUAL_ENV"] = str(bin_dir.parent)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return env
@@ -320,8 +344,31 @@ def test_build_copies_only_what_it_names(image: BuiltImage) -> None:
     top = {p.name for p in image.workdir.iterdir()}
     # pip may leave build/ or *.egg-info next to the sources; nothing else may appear.
     extra = {name for name in top if name != "build" and not name.endswith(".egg-info")}
-    assert extra == {"pyproject.toml", "README.md", "alembic.ini", "bot", "migrations"}
+    assert extra == {
+        "pyproject.toml", "README.md", "alembic.ini", "requirements.lock", "bot", "migrations",
+    }
     assert not (image.workdir / "tests").exists()
+
+
+@pytest.mark.slow
+def test_the_image_has_exactly_the_locked_versions(image: BuiltImage, tmp_path: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - the image's own interpreter
+        [str(image.bin_dir / "python"), "-c",
+         "import importlib.metadata as m\n"
+         "for d in m.distributions(): print(d.metadata['Name'], d.version)"],
+        cwd=tmp_path, env=image.runtime_env, capture_output=True, text=True,
+        timeout=RUN_TIMEOUT_S, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    installed = {
+        canonicalize_name(name): version
+        for name, version in (line.split() for line in result.stdout.splitlines())
+    }
+    for own in ("tradeoff", "pip", "setuptools", "wheel"):
+        installed.pop(own, None)
+    locked = locked_versions(LOCK.read_text())
+    assert installed, "nothing was installed"
+    assert {name: locked.get(name) for name in installed} == installed
 
 
 @pytest.mark.slow

@@ -6,10 +6,12 @@ Nothing here closes anything; it only points at items a person should look at.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from math import ceil
+
+from rapidfuzz import fuzz, process
 
 from bot.domain.items import Item, Kind
 
@@ -17,23 +19,35 @@ STALE_AFTER = timedelta(weeks=8)
 DUPLICATE_SIMILARITY = 0.8
 # Words that make two titles look different without changing what they are about.
 _FILLER = frozenset({"a", "an", "the", "of", "in", "on", "for", "to", "and", "with", "our"})
-_WORD = re.compile(r"[\w-]+")
+# Letters and digits are separate words, so "postgres16" reads like "Postgres 16"; everything
+# else (punctuation, underscores) only separates words.
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+# A ratio of at least t between lengths a <= b needs 2a / (a + b) >= t, so b <= a (2 - t) / t.
+_LONGEST_MATCH = (2 - DUPLICATE_SIMILARITY) / DUPLICATE_SIMILARITY
+_BLOCK = 256
 
 
-def title_tokens(title: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(title.lower()) if w not in _FILLER)
+def title_key(title: str) -> str:
+    """The title as a person reads it: lower case, filler dropped, words in a fixed order."""
+    return " ".join(sorted(w for w in _WORD.findall(title.lower()) if w not in _FILLER))
+
+
+def _numbers(key: str) -> list[str]:
+    return [w for w in key.split() if w.isdigit()]
 
 
 def similarity(a: str, b: str) -> float:
-    """Token-set similarity of two titles: shared words over all words (Jaccard), 0 to 1."""
-    return _token_similarity(title_tokens(a), title_tokens(b))
+    """How alike two titles read, 0 to 1, or 0 when below DUPLICATE_SIMILARITY.
 
-
-def _token_similarity(left: frozenset[str], right: frozenset[str]) -> float:
-    if not left or not right:
+    It is the Indel ratio (rapidfuzz) of the title keys, so one typo costs a few letters of
+    the score instead of a whole word. Titles whose numbers differ ("Postgres 16" and
+    "Postgres 17") are different work however alike they read. Below the duplicate line the
+    exact figure means nothing to a reader, and rapidfuzz can skip computing it.
+    """
+    left, right = title_key(a), title_key(b)
+    if not left or not right or _numbers(left) != _numbers(right):
         return 0.0
-    return len(left & right) / len(left | right)
-
+    return fuzz.ratio(left, right, score_cutoff=DUPLICATE_SIMILARITY * 100) / 100
 
 
 @dataclass(frozen=True)
@@ -74,22 +88,25 @@ def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
 def _candidate_pairs(items: Sequence[Item]) -> list[tuple[Item, Item]]:
     """Pairs that can reach DUPLICATE_SIMILARITY, older item first, without comparing all pairs.
 
-    Two word sets with Jaccard similarity >= t must share a word among the first
-    |A| - ceil(t * |A|) + 1 words of each, when every set is sorted the same way (rarest words
-    first, so few items share them). Only items sharing such a word are compared.
+    Keys are sorted by length, and each block of them is compared (rapidfuzz's cdist, in C)
+    only with the keys no longer than _LONGEST_MATCH times its longest: a longer key cannot
+    reach the ratio. The cutoff is a little lower than the rule so that float rounding in
+    cdist never drops a pair; each candidate is then scored by `similarity` itself.
     """
-    tokens = [title_tokens(item.title) for item in items]
-    frequency: dict[str, int] = {}
-    for words in tokens:
-        for word in words:
-            frequency[word] = frequency.get(word, 0) + 1
-    by_word: dict[str, list[int]] = {}
+    keys = [title_key(item.title) for item in items]
+    order = sorted((i for i, key in enumerate(keys) if key), key=lambda i: len(keys[i]))
+    lengths = [len(keys[i]) for i in order]
     candidates: set[tuple[int, int]] = set()
-    for index, words in enumerate(tokens):
-        ordered = sorted(words, key=lambda w: (frequency[w], w))
-        prefix = ordered[: len(ordered) - ceil(DUPLICATE_SIMILARITY * len(ordered)) + 1]
-        for word in prefix:
-            for other in by_word.get(word, []):
-                candidates.add((other, index))
-            by_word.setdefault(word, []).append(index)
+    for start in range(0, len(order), _BLOCK):
+        block = order[start : start + _BLOCK]
+        stop = bisect_right(lengths, lengths[start + len(block) - 1] * _LONGEST_MATCH)
+        others = order[start:stop]
+        scores = process.cdist(
+            [keys[i] for i in block], [keys[i] for i in others], scorer=fuzz.ratio,
+            score_cutoff=DUPLICATE_SIMILARITY * 100 - 1, dtype="float32",
+        )
+        for row, column in zip(*scores.nonzero(), strict=True):
+            if column > row:
+                pair = (block[row], others[column])
+                candidates.add((min(pair), max(pair)))
     return [(items[a], items[b]) for a, b in sorted(candidates)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from bot.store.unit_of_work import Store
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_DECISIONS_LIMIT = 10_000
+EXPORT_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,16 @@ def _decisions_csv(decisions: list[Decision]) -> str:
 
 
 async def export_channel(store: Store, *, team_id: str, channel_id: str) -> ChannelExport:
+    items: list[Item] = []
     async with store.unit_of_work() as uow:
-        items = await uow.items.all_in_channel(team_id, channel_id)
+        # A large channel read at once would keep the event loop for as long as it takes.
+        async for page in uow.items.all_in_channel_by_page(team_id, channel_id, EXPORT_PAGE):
+            items += page
         decisions = await uow.decisions.recent(team_id, channel_id, EXPORT_DECISIONS_LIMIT)
+    items.sort(key=lambda item: item.ref)
     decisions.reverse()  # oldest first reads as a history
-    return ChannelExport(_items_csv(items), _decisions_csv(decisions), len(items), len(decisions))
+    # Thousands of rows take long enough to delay acks; a thread gives the loop the GIL back
+    # between rows (the default executor bounds how many run at once).
+    items_csv = await asyncio.to_thread(_items_csv, items)
+    decisions_csv = await asyncio.to_thread(_decisions_csv, decisions)
+    return ChannelExport(items_csv, decisions_csv, len(items), len(decisions))

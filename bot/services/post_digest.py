@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -72,7 +73,9 @@ async def post_digest(
         split = decision_split(await uow.decisions.recent(team_id, channel_id, SPLIT_WINDOW))
         planned = bool(await uow.digests.messages(run.id)) if resumed else False
         leads = await uow.roles.holders(team_id, channel_id, Role.LEAD)
-    digest = replace(compose_digest(items, settings, now, split), run_id=run.id, leads=leads)
+    # Its health line compares every open title: a second for thousands, so not on the loop.
+    composed = await asyncio.to_thread(compose_digest, items, settings, now, split)
+    digest = replace(composed, run_id=run.id, leads=leads)
     if digest.is_empty and settings.quiet:
         await _finish(store, run, RunStatus.COMPLETE, "quiet: nothing open")
         return DigestResult(Outcome.SKIPPED_QUIET)

@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.charts import render_trends_png
+from bot.chart_pool import ChartPool
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
@@ -31,9 +31,15 @@ CHANNEL_GONE = {
 
 class SlackDigestPublisher:
     def __init__(
-        self, client: AsyncWebClient, pacer: ChannelPacer, names: NameResolver | None = None
+        self,
+        client: AsyncWebClient,
+        pacer: ChannelPacer,
+        names: NameResolver | None = None,
+        *,
+        charts: ChartPool,
     ) -> None:
         self._client = client
+        self._charts = charts
         self._pacer = pacer
         self._names = names or NameResolver()
 
@@ -50,7 +56,9 @@ class SlackDigestPublisher:
         return await self._post(channel_id, reply_message(ranked, digest), thread_ts=thread_ts)
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
-        png = render_trends_png(trends, title=f"Tradeoff trends · last {trends.weeks} weeks")
+        png = await self._charts.render(
+            trends, title=f"Tradeoff trends · last {trends.weeks} weeks"
+        )
         try:
             await self._client.files_upload_v2(
                 channel=channel_id, thread_ts=thread_ts, file=png,

@@ -5,7 +5,7 @@ and deletes them with a purged workspace's items (they cannot outlive their item
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -114,6 +114,27 @@ class ItemRepository:
             ItemRow.team_id == team_id, ItemRow.channel_id == channel_id
         )
         return sorted(items, key=lambda item: item.ref)
+
+    async def all_in_channel_by_page(
+        self, team_id: str, channel_id: str, page_size: int
+    ) -> AsyncIterator[list[Item]]:
+        """Every item of the channel, `page_size` at a time in the order they were logged, so
+        that reading thousands of them lets the event loop serve others between pages."""
+        in_channel = (ItemRow.team_id == team_id, ItemRow.channel_id == channel_id)
+        after = 0
+        while True:
+            conn = await self._session.connection()
+            last = (await conn.execute(
+                select(ItemRow.id).where(*in_channel, ItemRow.id > after)
+                .order_by(ItemRow.id).offset(page_size - 1).limit(1)
+            )).scalar()
+            bound = [ItemRow.id > after] + ([ItemRow.id <= last] if last is not None else [])
+            page = await self._with_voters(*in_channel, *bound)
+            if page:
+                yield page
+            if last is None:
+                return
+            after = last
 
     async def _with_voters(self, *conditions: ColumnElement[bool]) -> list[Item]:
         # Plain rows through the session's connection, not ORM objects: a channel's items are

@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -119,12 +121,12 @@ class ChannelSettingsRow(Base):
     digest_weekday: Mapped[int | None] = mapped_column(Integer)
     digest_time: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paused_reason: Mapped[str | None] = mapped_column(Text)
     budget_pct: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
-    votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -173,7 +175,7 @@ class DigestMessageRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     # False for items shown in the parent's columns that get no reply of their own.
-    in_thread: Mapped[bool] = mapped_column(Boolean, default=True)
+    in_thread: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ProcessedEventRow(Base):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.charts import render_trends_png
 from bot.domain.trends import DEFAULT_WEEKS, MAX_WEEKS
 from bot.services.trends import channel_trends
 from bot.slack.blocks.replies import error_reply, text_reply
@@ -38,7 +37,7 @@ async def _upload(call: Invocation, weeks: int) -> None:
     if data.is_empty:
         await call.reply_later(text_reply(NO_HISTORY))
         return
-    png = render_trends_png(data, title=f"Tradeoff trends · last {weeks} weeks")
+    png = await call.runtime.charts.render(data, title=f"Tradeoff trends · last {weeks} weeks")
     try:
         await call.client.files_upload_v2(
             channel=call.channel_id, file=png, filename="tradeoff-trends.png",
