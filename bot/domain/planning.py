@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.items import Kind
 from bot.domain.scoring import Ranked
 
 DEFAULT_CAPACITY_POINTS = 20
@@ -19,17 +18,18 @@ class Plan:
     capacity: int
     budget_pct: int
 
+    # "Debt" budget and points count all non-feature work: debt and bugs together.
     @property
     def debt_budget(self) -> float:
         return self.capacity * self.budget_pct / 100
 
     @property
     def debt_points(self) -> int:
-        return sum(r.score.size_points for r in self.picked if r.item.kind is Kind.DEBT)
+        return sum(r.score.size_points for r in self.picked if not r.item.kind.is_feature)
 
     @property
     def feature_points(self) -> int:
-        return sum(r.score.size_points for r in self.picked if r.item.kind is Kind.FEATURE)
+        return sum(r.score.size_points for r in self.picked if r.item.kind.is_feature)
 
 
 def recommend(

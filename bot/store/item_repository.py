@@ -29,6 +29,7 @@ from bot.domain.items import (
     ItemDraft,
     ItemRef,
     Kind,
+    Severity,
     Size,
     Status,
     Urgency,
@@ -64,6 +65,8 @@ class ItemRepository:
             area=draft.area,
             link=draft.link,
             interest=draft.interest,
+            severity=draft.severity.value if draft.severity else None,
+            affected_per_week=draft.affected_per_week,
             author_id=author_id,
             status=Status.OPEN.value,
             created_at=now,
@@ -147,7 +150,8 @@ class ItemRepository:
         )
 
     async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
-        """Open items of one channel with their votes and voters, debt first, by number."""
+        """Open items of one channel with their votes and voters, by kind (bugs, debt,
+        features) and number."""
         items = await self._with_voters(
             ItemRow.team_id == team_id,
             ItemRow.channel_id == channel_id,
@@ -224,7 +228,7 @@ class ItemRepository:
         now: datetime,
     ) -> None:
         """Apply an edit's changed fields; each lands in the audit trail with who and when."""
-        await self._update(team_id, ref, now, **{c.field: c.new for c in changes})
+        await self._update(team_id, ref, now, **{c.field: c.value for c in changes})
         for change in changes:
             await self._audit.record(
                 team_id, ref, change.field, change.old, change.new, by_user, now
@@ -332,6 +336,7 @@ def _to_item(row: ItemRow | Row[Any], votes: int, voters: list[str] | None = Non
     values: Any = row._mapping if isinstance(row, Row) else _ByAttribute(row)
     size, urgency = values["size"], values["urgency"]
     merged_into, confidence = values["merged_into"], values["size_confidence"]
+    severity = values["severity"]
     return Item(
         ref=ItemRef(Kind(values["kind"]), values["number"]),
         team_id=values["team_id"],
@@ -351,6 +356,8 @@ def _to_item(row: ItemRow | Row[Any], votes: int, voters: list[str] | None = Non
         interest=values["interest"],
         merged_into=ItemRef.parse(merged_into) if merged_into else None,
         size_confidence=Confidence(confidence) if confidence else None,
+        severity=Severity(severity) if severity else None,
+        affected_per_week=values["affected_per_week"],
         votes=int(votes),
         voters=voters or [],
     )
