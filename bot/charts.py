@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from bot.domain.trends import Trends
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 900, 100
-_DEBT, _FEATURE, _BUDGET = "#c0392b", "#2471a3", "#7f8c8d"
+_DEBT, _BUG, _FEATURE, _BUDGET = "#c0392b", "#e67e22", "#2471a3", "#7f8c8d"
 
 
 def render_trends_png(trends: Trends, *, title: str) -> bytes:
@@ -24,8 +24,13 @@ def render_trends_png(trends: Trends, *, title: str) -> bytes:
 
     if trends.decisions:
         days = [d.decided_at.date() for d in trends.decisions]
-        share.bar(days, [d.debt_share_pct for d in trends.decisions], width=4, color=_DEBT,
-                  label="debt share of planned size")
+        # One stacked bar per decision: its non-feature share, debt below and bugs on top.
+        bugs = [d.bug_share_pct for d in trends.decisions]
+        debt = [d.debt_share_pct - b for d, b in zip(trends.decisions, bugs, strict=True)]
+        share.bar(days, debt, width=4, color=_DEBT, label="debt share of planned size")
+        if any(bugs):
+            share.bar(days, bugs, width=4, bottom=debt, color=_BUG,
+                      label="bug share of planned size")
     else:
         share.text(0.5, 0.5, "no decisions in this period", transform=share.transAxes,
                    ha="center", va="center", color=_BUDGET)
@@ -38,6 +43,9 @@ def render_trends_png(trends: Trends, *, title: str) -> bytes:
     weeks = [p.week_end for p in trends.points]
     backlog.plot(weeks, [p.open_debt for p in trends.points], color=_DEBT, marker=marker,
                  label="open debt")
+    if any(p.open_bugs for p in trends.points):
+        backlog.plot(weeks, [p.open_bugs for p in trends.points], color=_BUG, marker=marker,
+                     label="open bugs")
     backlog.plot(weeks, [p.open_features for p in trends.points], color=_FEATURE, marker=marker,
                  label="open features")
     backlog.set_ylabel("open items")

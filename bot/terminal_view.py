@@ -18,8 +18,8 @@ def render_digest(digest: Digest, *, channel: str) -> str:
     column = (width - len(GUTTER)) // 2
     lines = [f"Tradeoff digest · {channel} · week of {digest.week_of:%d %b %Y}", "═" * width]
     if digest.is_empty:
-        return "\n".join([*lines, "Nothing is open. Log items with /debt and /feature."])
-    left = _column("TECH DEBT · business impact", digest.shown_debt, column, digest)
+        return "\n".join([*lines, "Nothing is open. Log items with /debt, /bug and /feature."])
+    left = _column("TECH DEBT & BUGS · business or user impact", digest.shown_debt, column, digest)
     right = _column("FEATURE REQUESTS · user value", digest.shown_features, column, digest)
     lines += [
         f"{a:<{column}}{GUTTER}{b}".rstrip() for a, b in zip_longest(left, right, fillvalue="")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.items import Item, Kind
+from bot.domain.items import Item
 from bot.domain.labels import plural, votes_label
 from bot.domain.scoring import Ranked
 from bot.services.app_home import HOME_ITEMS_PER_KIND, ChannelBoard, HomeData
+from bot.slack.blocks.digest import FEATURE_HEADING, NON_FEATURE_HEADING
 from bot.slack.blocks.elements import context, mrkdwn, section
 from bot.slack.blocks.item_menu import item_menu
 from bot.slack.text import clip, escape
@@ -73,7 +74,7 @@ def _board(board: ChannelBoard) -> list[dict[str, Any]]:
         section(f"*<#{board.channel_id}>* · {board.open_count} open"),
         context(when + (" · tallies hidden until the decision" if hidden else "")),
         {"type": "section", "fields": [
-            mrkdwn("*Tech debt* · business impact"), mrkdwn("*Feature requests* · user value"),
+            mrkdwn(NON_FEATURE_HEADING), mrkdwn(FEATURE_HEADING),
         ]},
     ]
     debt = board.debt[:HOME_ITEMS_PER_KIND]
@@ -91,8 +92,7 @@ def _board(board: ChannelBoard) -> list[dict[str, Any]]:
 
 def _cell(ranked: Ranked, hidden: bool) -> str:
     item = ranked.item
-    kind = "debt" if item.kind is Kind.DEBT else "feature"
-    facts = kind if hidden else f"{votes_label(item.votes)} · *{ranked.score.label()}*"
+    facts = item.kind.value if hidden else f"{votes_label(item.votes)} · *{ranked.score.label()}*"
     return "\n".join([
         f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), 150)}",
         clip(escape(item.impact.replace("\n", " ")), 200),

@@ -44,7 +44,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         try:
             draft = make_draft(
                 context.kind, values["title"], values["impact"], urgency=values["urgency"],
-                area=values["area"], link=values["link"],
+                area=values["area"], link=values["link"], severity=values["severity"],
+                affected=values["affected"],
             )
         except ItemValidationError as exc:
             await ack(response_action="errors", errors=exc.errors)
@@ -62,7 +63,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"title": STORE_DOWN})
             return
         await ack()
-        fields = ", ".join(c.field for c in changed) or "nothing"
+        fields = ", ".join(c.field.replace("_", " ") for c in changed) or "nothing"
         note = text_reply(f"Saved *{item.ref}* {escape(item.title)}: changed {fields}.")
 
         async def confirm() -> None:

@@ -1,4 +1,5 @@
-"""Saving the "log tech debt / feature request" modal, with field errors shown in the modal."""
+"""Saving the "log tech debt / bug / feature request" modal, with field errors shown in the
+modal."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 urgency=values["urgency"],
                 area=values["area"],
                 link=values["link"],
+                severity=values["severity"],
+                affected=values["affected"],
             )
         except ItemValidationError as exc:
             await ack(response_action="errors", errors=exc.errors)
