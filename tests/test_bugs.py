@@ -4,9 +4,12 @@ TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain.items import Kind
+from bot.charts import HEIGHT_PX, WIDTH_PX
+from bot.domain.decisions import DecidedItem
+from bot.domain.items import ItemRef, Kind
 from bot.slack.manifest import build_manifest
 from tests.conftest import Bot
 from tests.support.db import stored_items
@@ -21,6 +24,7 @@ from tests.test_app_home_and_shortcuts import (
     thread_menu,
 )
 from tests.test_history_export import _export, by_column, uploaded_csvs
+from tests.test_trends import png_size
 
 LEAD, PM = "ULEAD", "UPM"
 
@@ -294,3 +298,31 @@ async def test_export_carries_bugs_with_their_severity(bot: Bot) -> None:
     assert (bug["id"], bug["kind"], bug["severity"], bug["affected_per_week"]) == (
         "B-1", "bug", "high", "120.0",
     )
+
+
+async def test_trends_tell_the_bugs_part_of_the_non_feature_share(bot: Bot) -> None:
+    await add_item(bot.store, bot.team_id, Kind.BUG, "Checkout 500s")
+    decided_at = datetime.now(UTC) - timedelta(days=2)
+    async with bot.store.unit_of_work() as uow:
+        run = await uow.digests.claim(bot.team_id, "C111", "past-bugs", decided_at,
+                                      timedelta(0))
+        assert run is not None
+        await uow.decisions.record(
+            team_id=bot.team_id, channel_id="C111", run_id=run.id, lead_id=LEAD, pm_id=PM,
+            capacity=20, budget_pct=20, now=decided_at, items=[
+                DecidedItem(ItemRef(Kind.BUG, 1), "Checkout 500s", 3, 1, 3.0),
+                DecidedItem(ItemRef(Kind.DEBT, 1), "Old ORM", 2, 0, 1.0),
+                DecidedItem(ItemRef(Kind.FEATURE, 1), "SSO", 5, 2, 1.0),
+            ],
+        )
+        await uow.commit()
+
+    await bot.slack.command("/tradeoff", "trends 8")
+
+    [complete] = await bot.fake.wait_for("files.completeUploadExternal")
+    assert complete.params["initial_comment"].startswith(
+        "Debt and bugs got 50 % of planned size over 8 weeks against a 20 % budget (5 of 10 "
+        "points, 3 of them bugs, in 1 decision)"
+    )
+    [png] = bot.fake.uploads.values()
+    assert png_size(png) == (WIDTH_PX, HEIGHT_PX)
