@@ -7,7 +7,8 @@ import textwrap
 from itertools import zip_longest
 
 from bot.domain.digest import Digest
-from bot.domain.labels import age_label, votes_label
+from bot.domain.items import Item, Kind
+from bot.domain.labels import affected_label, age_label, severity_label, votes_label
 from bot.domain.scoring import Ranked
 
 GUTTER = " │ "
@@ -56,6 +57,7 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
             age_label(item.created_at, digest.now),
             votes_label(item.votes),
             f"{item.interest:g} h/week" if item.interest is not None else "",
+            *_bug_facts(item),
             entry.score.label(),
         ]
         lines += textwrap.wrap(
@@ -64,3 +66,10 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
         )
         lines.append("")
     return lines
+
+
+def _bug_facts(item: Item) -> list[str]:
+    if item.kind is not Kind.BUG:
+        return []
+    affected = item.affected_per_week
+    return [severity_label(item.severity), "" if affected is None else affected_label(affected)]
