@@ -17,6 +17,7 @@ from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.voting import post_digest, voters, votes_settled
 from tests.test_app_home_and_shortcuts import (
+    home_action,
     initial,
     open_home,
     opened_view,
@@ -216,6 +217,30 @@ async def test_item_commands_work_on_bug_ids(bot: Bot) -> None:
     assert [(r.number, r.status, r.size, r.interest) for r in rows] == [
         (1, "open", "M", None), (2, "done", None, None), (3, "dropped", None, None),
     ]
+
+
+async def test_home_logs_a_bug_and_the_item_menu_closes_one(bot: Bot) -> None:
+    bot.fake.memberships["U111"] = ["C111"]
+    await bot.slack.interaction(home_action(bot, {
+        "action_id": "home_log_bug", "block_id": "home_log", "type": "button",
+        "text": {"type": "plain_text", "text": "Log a bug"}, "action_ts": "1.2"}))
+    view = opened_view((await bot.fake.wait_for("views.open"))[0])
+    assert view["title"]["text"] == "Log a bug"
+    payload = bot.slack.view_submission(view, {
+        "title": "Crash", "impact": "users hurt", "severity": ("select", "medium")})
+    payload["view"]["state"]["values"]["channel"] = {
+        "value": {"type": "conversations_select", "selected_conversation": "C111"}
+    }
+    await bot.slack.interaction(payload)
+    [row] = await stored_items(bot.store, bot.team_id)
+    assert (row.kind, row.number, row.channel_id, row.severity) == ("bug", 1, "C111", "medium")
+
+    await bot.slack.interaction(thread_menu(bot, "done:B-1"))
+
+    [announcement] = await bot.fake.wait_for("chat.postMessage")
+    assert "*B-1* Crash marked done" in announcement.params["text"]
+    [row] = await stored_items(bot.store, bot.team_id)
+    assert row.status == "done"
 
 
 async def test_bugs_merge_with_debt_both_ways_but_never_with_features(bot: Bot) -> None:

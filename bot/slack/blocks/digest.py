@@ -100,7 +100,8 @@ def _parent_message(digest: Digest, names: Names, budget: _Budget) -> Message:
         blocks.append(context(escape(digest.why())))
     blocks.append(context(_split_text(digest)))
     blocks.append(context(_thread_hint(digest)))
-    return {"text": f"{header}: {len(digest.debt)} debt, {len(digest.features)} features",
+    counts = f"{len(digest.debt) - bugs} debt, {bugs} bugs" if bugs else f"{len(digest.debt)} debt"
+    return {"text": f"{header}: {counts}, {len(digest.features)} features",
             "blocks": blocks}
 
 

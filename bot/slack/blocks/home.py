@@ -15,6 +15,7 @@ from bot.slack.blocks.item_menu import item_menu
 from bot.slack.text import clip, escape
 
 LOG_DEBT_ACTION = "home_log_debt"
+LOG_BUG_ACTION = "home_log_bug"
 LOG_FEATURE_ACTION = "home_log_feature"
 _EMPTY = "—"
 
@@ -24,6 +25,7 @@ def home_view(data: HomeData, *, notice: str | None = None) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": "Tradeoff"}},
         {"type": "actions", "block_id": "home_log", "elements": [
             _button("Log tech debt", LOG_DEBT_ACTION),
+            _button("Log a bug", LOG_BUG_ACTION),
             _button("Log a feature request", LOG_FEATURE_ACTION),
         ]},
     ]
