@@ -83,7 +83,8 @@ SUBCOMMANDS = (
     "health", "frobnicate",
 )
 ARGUMENTS = (
-    "D-1", "F-1", "D-2", "d1", "#F-1", "D-999999999", "M", "xl", "high", "low", "monday", "Sun",
+    "D-1", "F-1", "D-2", "d1", "#F-1", "B-1", "b2", "D-999999999", "M", "xl", "high", "low",
+    "monday", "Sun",
     "09:00", "9pm", "25:00", "Europe/Berlin", "UTC", "Mars/Base", "off", "quiet", "on", "votes",
     "hidden", "shown", "replies", "10", "0", "100", "1000", "-5", "6", "2.5h", "lead", "pm",
     "none", "<@U0ABC|jo>", "<@W0XYZ>", *SLACK_TOKENS,
