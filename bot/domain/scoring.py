@@ -73,19 +73,18 @@ class Score:
 
 def score(item: Item, *, count_votes: bool = True) -> Score:
     """The item's score; without its votes while a channel hides tallies until the decision."""
-    votes = item.votes if count_votes else 0
-    size_points, size_assumed = SIZE_POINTS[item.size or ASSUMED_SIZE], item.size is None
-    if item.kind is Kind.BUG:
-        return Score(
-            votes, SEVERITY_WEIGHT[item.severity or Severity.LOW], item.affected_per_week or 0.0,
-            size_points, size_assumed, weight_name="severity", cost_unit="affected/week",
-        )
+    bug = item.kind is Kind.BUG
     return Score(
-        votes=votes,
-        urgency_weight=URGENCY_WEIGHT[item.urgency or Urgency.LOW],
-        interest=item.interest or 0.0,
-        size_points=size_points,
-        size_assumed=size_assumed,
+        votes=item.votes if count_votes else 0,
+        urgency_weight=(
+            SEVERITY_WEIGHT[item.severity or Severity.LOW] if bug
+            else URGENCY_WEIGHT[item.urgency or Urgency.LOW]
+        ),
+        interest=item.weekly_cost or 0.0,
+        size_points=SIZE_POINTS[item.size or ASSUMED_SIZE],
+        size_assumed=item.size is None,
+        weight_name="severity" if bug else "urgency",
+        cost_unit="affected/week" if bug else "h/week",
     )
 
 
