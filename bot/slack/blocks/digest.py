@@ -63,8 +63,9 @@ def _parent_message(digest: Digest, names: Names, budget: _Budget) -> Message:
     ]
     if digest.is_empty and not digest.closed:
         blocks.append(section(
-            "Nothing is open in this channel. Log tech debt with `/debt` and feature requests "
-            "with `/feature`; `/tradeoff schedule quiet` skips the digest in empty weeks."
+            "Nothing is open in this channel. Log tech debt with `/debt`, bugs with `/bug` and "
+            "feature requests with `/feature`; `/tradeoff schedule quiet` skips the digest in "
+            "empty weeks."
         ))
         return {"text": header, "blocks": blocks}
     bugs = digest.bug_count

@@ -36,8 +36,9 @@ def home_view(data: HomeData, *, notice: str | None = None) -> dict[str, Any]:
         blocks += _board(board)
     if not data.boards:
         blocks += [{"type": "divider"}, section(
-            "None of your channels has open items yet. Log tech debt with `/debt` and feature "
-            "requests with `/feature` in a team channel, or with the buttons above."
+            "None of your channels has open items yet. Log tech debt with `/debt`, bugs with "
+            "`/bug` and feature requests with `/feature` in a team channel, or with the buttons "
+            "above."
         )]
     if data.hidden_channels:
         blocks.append(context(
