@@ -351,3 +351,11 @@ async def test_trends_tell_the_bugs_part_of_the_non_feature_share(bot: Bot) -> N
     )
     [png] = bot.fake.uploads.values()
     assert png_size(png) == (WIDTH_PX, HEIGHT_PX)
+
+
+async def test_the_budget_keeps_its_name_and_covers_debt_and_bugs(bot: Bot) -> None:
+    changed = reply_text(await bot.slack.command("/tradeoff", "budget 30"))
+    shown = reply_text(await bot.slack.command("/tradeoff", "settings"))
+
+    assert "set the debt budget to *30%* of capacity, for debt and bugs together" in changed
+    assert "Debt budget: *30%* of capacity, for debt and bugs together" in shown
