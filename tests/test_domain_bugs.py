@@ -13,7 +13,6 @@ from bot.domain.channel_settings import ChannelSettings
 from bot.domain.decisions import DecidedItem, Decision
 from bot.domain.digest import compose_digest
 from bot.domain.items import (
-    NON_FEATURE,
     Item,
     ItemRef,
     ItemValidationError,
@@ -25,6 +24,7 @@ from bot.domain.items import (
     make_draft,
     merge_refusal,
 )
+from bot.domain.kinds import NON_FEATURE
 from bot.domain.scoring import score
 from bot.domain.trends import compute_trends
 from tests.test_trends import png_size

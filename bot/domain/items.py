@@ -8,6 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+# Kind is re-exported: most of the bot imports it from here, with the items it classifies.
+from bot.domain.kinds import KIND_BY_PREFIX
+from bot.domain.kinds import Kind as Kind
+
 TITLE_MAX = 200
 IMPACT_MAX = 2000
 AREA_MAX = 100
@@ -16,59 +20,6 @@ LINK_MAX = 500
 INTEREST_MAX = 168.0
 # Users (or occurrences) a bug hurts per week; beyond a billion it is a typo.
 AFFECTED_MAX = 1_000_000_000.0
-
-
-class Kind(StrEnum):
-    BUG = "bug"
-    DEBT = "debt"
-    FEATURE = "feature"
-
-    @property
-    def is_feature(self) -> bool:
-        """Features are the PM's side of the scale; debt and bugs are both non-feature work,
-        weighed together against the channel's (non-feature) budget."""
-        return self is Kind.FEATURE
-
-    @property
-    def prefix(self) -> str:
-        return KIND_WORDS[self].prefix
-
-    @property
-    def noun(self) -> str:
-        """What users call one item of this kind."""
-        return KIND_WORDS[self].noun
-
-    @property
-    def impact_label(self) -> str:
-        """The name of the "why it matters" field for this kind."""
-        return KIND_WORDS[self].impact_label
-
-    @property
-    def heading(self) -> str:
-        """The kind as a heading or at the start of a sentence: `Tech debt`, `Bug`."""
-        return KIND_WORDS[self].heading
-
-    @property
-    def command(self) -> str:
-        """The slash command that logs items of this kind."""
-        return f"/{self.value}"
-
-
-@dataclass(frozen=True)
-class KindWords:
-    prefix: str
-    noun: str
-    heading: str
-    impact_label: str
-
-
-KIND_WORDS = {
-    Kind.BUG: KindWords("B", "bug", "Bug", "user impact"),
-    Kind.DEBT: KindWords("D", "tech debt item", "Tech debt", "business impact"),
-    Kind.FEATURE: KindWords("F", "feature request", "Feature request", "user value"),
-}
-NON_FEATURE = frozenset(kind for kind in Kind if not kind.is_feature)
-_KIND_BY_PREFIX = {words.prefix: kind for kind, words in KIND_WORDS.items()}
 
 
 class Status(StrEnum):
@@ -108,7 +59,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
-_ID_PATTERN = re.compile(rf"^#?([{''.join(_KIND_BY_PREFIX)}])-?(\d{{1,9}})$", re.IGNORECASE)
+_ID_PATTERN = re.compile(rf"^#?([{''.join(KIND_BY_PREFIX)}])-?(\d{{1,9}})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -127,7 +78,7 @@ class ItemRef:
         match = _ID_PATTERN.match(text.strip())
         if match is None:
             return None
-        kind = _KIND_BY_PREFIX[match.group(1).upper()]
+        kind = KIND_BY_PREFIX[match.group(1).upper()]
         number = int(match.group(2))
         return cls(kind, number) if number > 0 else None
 
