@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from bot.domain.trends import Trends
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 900, 100
-_DEBT, _FEATURE, _BUDGET = "#c0392b", "#2471a3", "#7f8c8d"
+_DEBT, _BUG, _FEATURE, _BUDGET = "#c0392b", "#e67e22", "#2471a3", "#7f8c8d"
 
 
 def render_trends_png(trends: Trends, *, title: str) -> bytes:
@@ -33,9 +33,17 @@ def draw_trends(trends: Trends, *, title: str) -> Figure:
 
     if trends.decisions:
         days = [d.decided_at.date() for d in trends.decisions]
+        # One stacked bar per decision: its non-feature share, debt below and bugs on top.
         shares = [d.debt_share_pct for d in trends.decisions]
-        bars = share.bar(days, shares, width=4, color=_DEBT, label=_share_label(trends))
-        share.bar_label(bars, labels=[f"{pct} %" for pct in shares], padding=5, fontsize=8)
+        bugs = [d.bug_share_pct for d in trends.decisions]
+        debt = [pct - b for pct, b in zip(shares, bugs, strict=True)]
+        if any(bugs):
+            share.bar(days, debt, width=4, color=_DEBT, label="debt share of planned size")
+            top = share.bar(days, bugs, width=4, bottom=debt, color=_BUG,
+                            label=_share_label(trends, "bug share on top; non-feature"))
+        else:
+            top = share.bar(days, debt, width=4, color=_DEBT, label=_share_label(trends))
+        share.bar_label(top, labels=[f"{pct} %" for pct in shares], padding=5, fontsize=8)
         # A bar of height 0 draws nothing: mark those decisions on the axis so they count.
         zero_days = [day for day, pct in zip(days, shares, strict=True) if pct == 0]
         if zero_days:
@@ -53,6 +61,9 @@ def draw_trends(trends: Trends, *, title: str) -> Figure:
     weeks = [p.week_end for p in trends.points]
     backlog.plot(weeks, [p.open_debt for p in trends.points], color=_DEBT, marker=marker,
                  label="open debt")
+    if any(p.open_bugs for p in trends.points):
+        backlog.plot(weeks, [p.open_bugs for p in trends.points], color=_BUG, marker=marker,
+                     label="open bugs")
     backlog.plot(weeks, [p.open_features for p in trends.points], color=_FEATURE, marker=marker,
                  label="open features")
     backlog.set_ylabel("open items")
@@ -71,10 +82,10 @@ def draw_trends(trends: Trends, *, title: str) -> Figure:
     return figure
 
 
-def _share_label(trends: Trends) -> str:
+def _share_label(trends: Trends, what: str = "debt") -> str:
     """The same totals as Trends.summary(), so the legend and the words agree."""
     count = len(trends.decisions)
     decisions = f"{count} decision{'s' if count != 1 else ''}"
     if trends.debt_share_pct is None:
-        return f"debt share of planned size ({decisions})"
-    return f"debt share of planned size: {trends.debt_share_pct} % over {decisions}"
+        return f"{what} share of planned size ({decisions})"
+    return f"{what} share of planned size: {trends.debt_share_pct} % over {decisions}"

@@ -7,7 +7,8 @@ import textwrap
 from itertools import zip_longest
 
 from bot.domain.digest import Digest
-from bot.domain.labels import age_label, votes_label
+from bot.domain.items import Item, Kind
+from bot.domain.labels import affected_label, age_label, severity_label, votes_label
 from bot.domain.scoring import Ranked
 
 GUTTER = " │ "
@@ -18,8 +19,8 @@ def render_digest(digest: Digest, *, channel: str) -> str:
     column = (width - len(GUTTER)) // 2
     lines = [f"Tradeoff digest · {channel} · week of {digest.week_of:%d %b %Y}", "═" * width]
     if digest.is_empty:
-        return "\n".join([*lines, "Nothing is open. Log items with /debt and /feature."])
-    left = _column("TECH DEBT · business impact", digest.shown_debt, column, digest)
+        return "\n".join([*lines, "Nothing is open. Log items with /debt, /bug and /feature."])
+    left = _column("TECH DEBT & BUGS · business or user impact", digest.shown_debt, column, digest)
     right = _column("FEATURE REQUESTS · user value", digest.shown_features, column, digest)
     lines += [
         f"{a:<{column}}{GUTTER}{b}".rstrip() for a, b in zip_longest(left, right, fillvalue="")
@@ -59,6 +60,7 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
             age_label(item.created_at, digest.now),
             votes_label(item.votes),
             f"{item.interest:g} h/week" if item.interest is not None else "",
+            *_bug_facts(item),
             entry.score.label(),
         ]
         lines += textwrap.wrap(
@@ -67,3 +69,10 @@ def _column(heading: str, ranked: list[Ranked], width: int, digest: Digest) -> l
         )
         lines.append("")
     return lines
+
+
+def _bug_facts(item: Item) -> list[str]:
+    if item.kind is not Kind.BUG:
+        return []
+    affected = item.affected_per_week
+    return [severity_label(item.severity), "" if affected is None else affected_label(affected)]

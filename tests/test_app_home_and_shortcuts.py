@@ -110,7 +110,7 @@ async def test_home_shows_only_the_persons_channels_side_by_side_with_votes_and_
     assert "no weekly digest scheduled" in text
     buttons = [e["action_id"] for b in view["blocks"] if b["type"] == "actions"
                for e in b["elements"]]
-    assert buttons == ["home_log_debt", "home_log_feature"]
+    assert buttons == ["home_log_debt", "home_log_bug", "home_log_feature"]
     assert len(view["blocks"]) <= 100 and limit_violations(view) == []
     [lookup] = bot.fake.calls_to("users.conversations")
     assert lookup.params["user"] == "U111"

@@ -79,7 +79,7 @@ def test_manifest_for_http_points_every_surface_at_the_events_url(tmp_path: Path
     assert result.returncode == 0, result.stderr
     manifest = json.loads(result.stdout)
     commands = manifest["features"]["slash_commands"]
-    assert sorted(c["command"] for c in commands) == ["/debt", "/feature", "/tradeoff"]
+    assert sorted(c["command"] for c in commands) == ["/bug", "/debt", "/feature", "/tradeoff"]
     for command in commands:
         assert command["url"] == EVENTS_URL
         assert command["should_escape"] is True
@@ -121,7 +121,7 @@ def test_manifest_for_socket_mode_has_no_request_urls(tmp_path: Path) -> None:
     assert "request_url" not in keys
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     commands = manifest["features"]["slash_commands"]
-    assert sorted(c["command"] for c in commands) == ["/debt", "/feature", "/tradeoff"]
+    assert sorted(c["command"] for c in commands) == ["/bug", "/debt", "/feature", "/tradeoff"]
 
 
 # --- missing or wrong settings ----------------------------------------------------------------

@@ -138,7 +138,7 @@ def _worst_backlog() -> list[Item]:
             urgency=Urgency.HIGH, interest=168.0 if kind is Kind.DEBT else None,
             age=timedelta(days=n),
         )
-        for kind in Kind
+        for kind in (Kind.DEBT, Kind.FEATURE)
         for n in range(1, 151)
     ]
 
@@ -204,7 +204,9 @@ def test_columns_put_debt_left_and_features_right_rank_by_rank() -> None:
     rows = _field_rows(parent_message(_three_debt_one_feature()))
 
     assert [len(row) for row in rows] == [2, 2, 2, 2]
-    assert rows[0] == ["*Tech debt* · business impact", "*Feature requests* · user value"]
+    assert rows[0] == [
+        "*Tech debt &amp; bugs* · business or user impact", "*Feature requests* · user value",
+    ]
     assert rows[1][0].startswith("*1. D-2* Flaky tests\n")
     assert rows[1][1].startswith("*1. F-1* Dark mode\n")
     assert rows[2][0].startswith("*2. D-3* Old ORM\n")

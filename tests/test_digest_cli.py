@@ -71,3 +71,26 @@ def test_posting_without_a_token_names_it(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_dry_run_puts_a_bug_in_the_left_column_with_its_severity(tmp_path: Path) -> None:
+    url = _seeded_database(tmp_path)
+
+    async def add_bug() -> None:
+        store = Store(url)
+        await add_item(store, "TCLI", Kind.BUG, "Checkout 500s", size="S", severity="critical",
+                       affected="12")
+        await store.close()
+
+    asyncio.run(add_bug())
+    result = _run(["--team", "TCLI", "--channel", "C111", "--dry-run"], clean_env(
+        DATABASE_URL=url), tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "TECH DEBT & BUGS" in result.stdout
+    lines = result.stdout.splitlines()
+    # (0 + 8 + 12) ÷ 2 = 10 leads the column, above D-1's (0 + 5) ÷ 2.
+    assert any(line.startswith("1. B-1  Checkout 500s") for line in lines)
+    assert any(line.startswith("2. D-1  Flaky tests") for line in lines)
+    left = " ".join(line.split(" │ ")[0].strip() for line in lines)  # the column, unwrapped
+    assert "critical severity · 12 affected/week · score 10" in left

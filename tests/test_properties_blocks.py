@@ -19,6 +19,7 @@ from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings, W
 from bot.domain.decisions import Agreement, DecidedItem, Decision, DecisionSplit, Role
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.items import (
+    AFFECTED_MAX,
     AREA_MAX,
     IMPACT_MAX,
     INTEREST_MAX,
@@ -28,6 +29,7 @@ from bot.domain.items import (
     ItemChange,
     ItemRef,
     Kind,
+    Severity,
     Size,
     Status,
     Urgency,
@@ -105,6 +107,11 @@ def items(draw: st.DrawFn, status: Status | None = Status.OPEN) -> Item:
         interest=(
             draw(st.none() | st.decimals(0, INTEREST_MAX, places=1).map(float))
             if ref.kind is Kind.DEBT else None
+        ),
+        severity=draw(st.none() | st.sampled_from(Severity)) if ref.kind is Kind.BUG else None,
+        affected_per_week=(
+            draw(st.none() | st.decimals(0, AFFECTED_MAX, places=1).map(float))
+            if ref.kind is Kind.BUG else None
         ),
         size_confidence=draw(st.none() | st.sampled_from(Confidence)),
         merged_into=draw(refs) if chosen is Status.MERGED else None,

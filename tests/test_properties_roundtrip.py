@@ -81,7 +81,8 @@ async def test_item_text_reads_back_exactly_as_stored(
 # Every registered sub-command, the bare command, and one that does not exist.
 SUBCOMMANDS = ("", *(spec.name for spec in REGISTERED), "frobnicate")
 ARGUMENTS = (
-    "D-1", "F-1", "D-2", "d1", "#F-1", "D-999999999", "M", "xl", "high", "low", "monday", "Sun",
+    "D-1", "F-1", "D-2", "d1", "#F-1", "B-1", "b2", "D-999999999", "M", "xl", "high", "low",
+    "monday", "Sun",
     "09:00", "9pm", "25:00", "Europe/Berlin", "UTC", "Mars/Base", "off", "quiet", "on", "votes",
     "hidden", "shown", "replies", "10", "0", "100", "1000", "-5", "6", "2.5h", "lead", "pm",
     "none", "<@U0ABC|jo>", "<@W0XYZ>", *SLACK_TOKENS,

@@ -1,4 +1,5 @@
-"""Backlog health, the PM's view: what looks stale, duplicated, unsized or unquantified.
+"""Backlog health, the PM's view: what looks stale, duplicated, unsized, unquantified or, for
+bugs, not triaged.
 
 Nothing here closes anything; it only points at items a person should look at.
 """
@@ -8,12 +9,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.domain.items import Item, Kind
+from bot.domain.items import Item, Kind, merge_refusal
 
 STALE_AFTER = timedelta(weeks=8)
 DUPLICATE_SIMILARITY = 0.8
@@ -63,10 +64,13 @@ class BacklogHealth:
     duplicates: list[DuplicatePair]
     unsized: list[Item]
     unquantified: list[Item]
+    untriaged: list[Item] = field(default_factory=list)  # bugs without a severity
 
     @property
     def is_healthy(self) -> bool:
-        return not (self.stale or self.duplicates or self.unsized or self.unquantified)
+        return not (
+            self.stale or self.duplicates or self.unsized or self.unquantified or self.untriaged
+        )
 
 
 def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
@@ -75,13 +79,15 @@ def check_health(items: Sequence[Item], now: datetime) -> BacklogHealth:
     pairs = [
         DuplicatePair(older, newer, round(score, 2))
         for older, newer in _candidate_pairs(open_items)
-        if (score := similarity(older.title, newer.title)) >= DUPLICATE_SIMILARITY
+        if merge_refusal(newer.ref, older.ref) is None
+        and (score := similarity(older.title, newer.title)) >= DUPLICATE_SIMILARITY
     ]
     return BacklogHealth(
         stale=stale,
         duplicates=pairs,
         unsized=[i for i in open_items if i.size is None],
         unquantified=[i for i in open_items if i.kind is Kind.DEBT and i.interest is None],
+        untriaged=[i for i in open_items if i.kind is Kind.BUG and i.severity is None],
     )
 
 

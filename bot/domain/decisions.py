@@ -78,7 +78,12 @@ class Decision:
 
     @property
     def debt_points(self) -> int:
-        return sum(i.size_points for i in self.items if i.kind is Kind.DEBT)
+        """Non-feature points: debt and bugs together, as the budget counts them."""
+        return sum(i.size_points for i in self.items if not i.kind.is_feature)
+
+    @property
+    def bug_points(self) -> int:
+        return sum(i.size_points for i in self.items if i.kind is Kind.BUG)
 
     @property
     def total_points(self) -> int:

@@ -11,7 +11,7 @@ from bot.domain.channel_settings import ChannelSettings
 from bot.domain.decisions import Agreement, Decision, DecisionSplit
 from bot.domain.items import Item, Kind
 from bot.domain.planning import Plan, recommend
-from bot.domain.scoring import RULE, Ranked, rank
+from bot.domain.scoring import BUG_RULE, RULE, Ranked, rank
 
 # The parent message shows this many of each kind; the rest are counted, not listed, which keeps
 # it far inside Slack's 50-block limit whatever the backlog.
@@ -46,6 +46,10 @@ class Digest:
         return not self.debt and not self.features
 
     @property
+    def bug_count(self) -> int:
+        return sum(1 for r in self.debt if r.item.kind is Kind.BUG)
+
+    @property
     def shown_debt(self) -> list[Ranked]:
         return self.debt[:PARENT_ITEMS_PER_KIND]
 
@@ -71,10 +75,13 @@ class Digest:
     def why(self) -> str:
         """One line on the ranking rule, with the leader's arithmetic as the example."""
         leaders = self.debt[:1] + self.features[:1]
+        rule = f"Ranking: {RULE}."
+        if any(r.item.kind is Kind.BUG for r in self.debt):
+            rule += f" {BUG_RULE}."
         if not leaders:
-            return f"Ranking: {RULE}."
+            return rule
         best = max(leaders, key=lambda r: r.score.value)
-        return f"Ranking: {RULE}. {best.item.ref} leads: {best.score.explain()}."
+        return f"{rule} {best.item.ref} leads: {best.score.explain()}."
 
 
 def week_start(day: date) -> date:
@@ -95,8 +102,9 @@ def compose_digest(
     """
     local = now.astimezone(settings.slot.zone) if settings.slot else now
     open_items = [i for i in items if i.is_open]
-    open_debt = [i for i in open_items if i.kind is Kind.DEBT]
-    open_features = [i for i in open_items if i.kind is Kind.FEATURE]
+    # The left column, `debt`, holds all non-feature work: debt and bugs ranked together.
+    open_debt = [i for i in open_items if not i.kind.is_feature]
+    open_features = [i for i in open_items if i.kind.is_feature]
     # The pick always counts votes: it is what the lead and the PM agree to. The columns leave
     # votes out while the channel hides tallies, so their order gives no count away.
     plan = recommend(rank(open_debt), rank(open_features), settings.capacity, settings.budget_pct)

@@ -7,27 +7,32 @@ from dataclasses import dataclass
 from bot.domain.items import Item, ItemDraft
 
 # The fields a person edits in the form; size and interest have their own routines (and roles).
-EDITABLE = ("title", "impact", "urgency", "area", "link")
+# A bug's form has severity and affected users where other kinds have urgency.
+EDITABLE = ("title", "impact", "urgency", "severity", "affected_per_week", "area", "link")
 
 
 @dataclass(frozen=True)
 class FieldChange:
     field: str
-    old: str | None
+    old: str | None  # as the audit trail shows it
     new: str | None
+    value: str | float | None  # what the item's field is set to
 
 
 def changes(item: Item, draft: ItemDraft) -> list[FieldChange]:
     """What the edit changes, in form order; empty when it changes nothing."""
     found = []
     for name in EDITABLE:
-        old, new = _text(getattr(item, name)), _text(getattr(draft, name))
+        value = getattr(draft, name)
+        old, new = _text(getattr(item, name)), _text(value)
         if old != new:
-            found.append(FieldChange(name, old, new))
+            found.append(FieldChange(name, old, new, getattr(value, "value", value)))
     return found
 
 
 def _text(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(getattr(value, "value", value))

@@ -1,4 +1,4 @@
-"""Debt items and feature requests: what they hold and the rules a new one must satisfy."""
+"""Debt items, bugs and feature requests: what they hold and the rules a new one must satisfy."""
 
 from __future__ import annotations
 
@@ -8,31 +8,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+# Kind is re-exported: most of the bot imports it from here, with the items it classifies.
+from bot.domain.kinds import KIND_BY_PREFIX
+from bot.domain.kinds import Kind as Kind
+
 TITLE_MAX = 200
 IMPACT_MAX = 2000
 AREA_MAX = 100
 LINK_MAX = 500
 # A week has 168 hours; more than that per week is a typo, not an estimate.
 INTEREST_MAX = 168.0
-
-
-class Kind(StrEnum):
-    DEBT = "debt"
-    FEATURE = "feature"
-
-    @property
-    def prefix(self) -> str:
-        return "D" if self is Kind.DEBT else "F"
-
-    @property
-    def noun(self) -> str:
-        """What users call one item of this kind."""
-        return "tech debt item" if self is Kind.DEBT else "feature request"
-
-    @property
-    def impact_label(self) -> str:
-        """The name of the "why it matters" field for this kind."""
-        return "business impact" if self is Kind.DEBT else "user value"
+# Users (or occurrences) a bug hurts per week; beyond a billion it is a typo.
+AFFECTED_MAX = 1_000_000_000.0
 
 
 class Status(StrEnum):
@@ -63,12 +50,21 @@ class Urgency(StrEnum):
     HIGH = "high"
 
 
-_ID_PATTERN = re.compile(r"^#?([DF])-?(\d{1,9})$", re.IGNORECASE)
+class Severity(StrEnum):
+    """How badly a bug hurts; it takes the place of urgency in a bug's score."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+_ID_PATTERN = re.compile(rf"^#?([{''.join(KIND_BY_PREFIX)}])-?(\d{{1,9}})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, order=True)
 class ItemRef:
-    """The public id of an item, `D-<n>` or `F-<n>`, unique within one workspace."""
+    """The public id of an item, `D-<n>`, `B-<n>` or `F-<n>`, unique within one workspace."""
 
     kind: Kind
     number: int
@@ -82,9 +78,21 @@ class ItemRef:
         match = _ID_PATTERN.match(text.strip())
         if match is None:
             return None
-        kind = Kind.DEBT if match.group(1).upper() == "D" else Kind.FEATURE
+        kind = KIND_BY_PREFIX[match.group(1).upper()]
         number = int(match.group(2))
         return cls(kind, number) if number > 0 else None
+
+
+def merge_refusal(duplicate: ItemRef, into: ItemRef) -> str | None:
+    """Why `duplicate` cannot be merged into `into`, or None when it can. A bug is non-feature
+    work: it merges into debt or another bug, never into a feature request (nor one into it)."""
+    kinds = {duplicate.kind, into.kind}
+    if Kind.BUG in kinds and Kind.FEATURE in kinds:
+        return (
+            f"{duplicate} is a {duplicate.kind.noun} and {into} a {into.kind.noun}: a bug "
+            "merges only into a bug or a tech debt item, which are non-feature work too."
+        )
+    return None
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -110,6 +118,8 @@ class ItemDraft:
     area: str | None = None
     link: str | None = None
     interest: float | None = None
+    severity: Severity | None = None
+    affected_per_week: float | None = None
 
 
 def _clean(text: str | None) -> str:
@@ -127,6 +137,8 @@ def make_draft(
     area: str | None = None,
     link: str | None = None,
     interest: str | None = None,
+    severity: str | None = None,
+    affected: str | None = None,
 ) -> ItemDraft:
     """Check every field of a new item and return the draft, or raise ItemValidationError."""
     errors: dict[str, str] = {}
@@ -154,7 +166,11 @@ def make_draft(
         errors["link"] = f"The link must be an http(s) URL of at most {LINK_MAX} characters."
     parsed_interest = parse_interest(interest, errors) if kind is Kind.DEBT else None
     parsed_size = _parse_enum(Size, size, "size", errors)
-    parsed_urgency = _parse_enum(Urgency, urgency, "urgency", errors)
+    # A bug's severity stands in for urgency, so a bug never carries both.
+    is_bug = kind is Kind.BUG
+    parsed_urgency = None if is_bug else _parse_enum(Urgency, urgency, "urgency", errors)
+    parsed_severity = _parse_enum(Severity, severity, "severity", errors) if is_bug else None
+    parsed_affected = parse_affected(affected, errors) if is_bug else None
     if errors:
         raise ItemValidationError(errors)
     return ItemDraft(
@@ -166,6 +182,8 @@ def make_draft(
         area=clean_area or None,
         link=clean_link or None,
         interest=parsed_interest,
+        severity=parsed_severity,
+        affected_per_week=parsed_affected,
     )
 
 
@@ -187,6 +205,24 @@ def parse_interest(raw: str | None, errors: dict[str, str]) -> float | None:
     return abs(round(hours, 1))  # abs: "-0" would otherwise read as minus nothing
 
 
+_AFFECTED = re.compile(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?")
+
+
+def parse_affected(raw: str | None, errors: dict[str, str]) -> float | None:
+    """Users a bug hurts (or times it happens) per week, `120`, `1,500` or `2.5`; records an
+    error when not such a number."""
+    text = _clean(raw).lower().removesuffix("/week").removesuffix("per week").strip()
+    if not text:
+        return None
+    if _AFFECTED.fullmatch(text) is None or float(text.replace(",", "")) > AFFECTED_MAX:
+        errors["affected"] = (
+            "Affected users are how many users this bug hurts, or how often it happens, per "
+            "week: a whole or decimal number, e.g. 120."
+        )
+        return None
+    return round(float(text.replace(",", "")), 1)
+
+
 def _parse_enum(
     enum: type[_E], raw: str | None, name: str, errors: dict[str, str]
 ) -> _E | None:
@@ -201,7 +237,7 @@ def _parse_enum(
 
 @dataclass
 class Item:
-    """A stored debt item or feature request, as the rest of the bot sees it."""
+    """A stored debt item, bug or feature request, as the rest of the bot sees it."""
 
     ref: ItemRef
     team_id: str
@@ -221,12 +257,20 @@ class Item:
     interest: float | None = None
     merged_into: ItemRef | None = None
     size_confidence: Confidence | None = None
+    severity: Severity | None = None
+    affected_per_week: float | None = None
     votes: int = 0
     voters: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> Kind:
         return self.ref.kind
+
+    @property
+    def weekly_cost(self) -> float | None:
+        """What waiting costs each week: a debt's interest in hours, or the users a bug hurts;
+        None when not known (and always for features)."""
+        return self.affected_per_week if self.kind is Kind.BUG else self.interest
 
     @property
     def is_open(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 
 def age_label(created_at: datetime, now: datetime) -> str:
@@ -27,3 +28,13 @@ def plural(count: int, noun: str) -> str:
 def votes_label(count: int) -> str:
     """`1 vote`, `3 votes`: how vote counts are written everywhere."""
     return plural(count, "vote")
+
+
+def severity_label(severity: StrEnum | None) -> str:
+    """A bug's `high severity`, shown where other items show urgency; `not triaged` unset."""
+    return f"{severity.value} severity" if severity else "not triaged"
+
+
+def affected_label(per_week: float) -> str:
+    """`120 affected/week`: a bug's weekly cost, shown where debt shows its interest."""
+    return f"{per_week:g} affected/week"

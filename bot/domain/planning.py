@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.items import ItemRef, Kind
+from bot.domain.items import ItemRef
 from bot.domain.labels import plural
 from bot.domain.scoring import Ranked
 
@@ -21,17 +21,18 @@ class Plan:
     budget_pct: int
     unsized_left: int = 0  # open items not picked because nobody has estimated them
 
+    # "Debt" budget and points count all non-feature work: debt and bugs together.
     @property
     def debt_budget(self) -> float:
         return self.capacity * self.budget_pct / 100
 
     @property
     def debt_points(self) -> int:
-        return sum(r.score.size_points for r in self.picked if r.item.kind is Kind.DEBT)
+        return sum(r.score.size_points for r in self.picked if not r.item.kind.is_feature)
 
     @property
     def feature_points(self) -> int:
-        return sum(r.score.size_points for r in self.picked if r.item.kind is Kind.FEATURE)
+        return sum(r.score.size_points for r in self.picked if r.item.kind.is_feature)
 
     @property
     def unused_points(self) -> int:

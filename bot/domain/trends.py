@@ -1,5 +1,6 @@
-"""The channel's trend over the last weeks: how much of the planned work was debt against the
-budget, how the open backlog grew or shrank, and how old the open debt is getting."""
+"""The channel's trend over the last weeks: how much of the planned work was non-feature work
+(debt and bugs, told apart) against the budget, how the open backlog grew or shrank, and how
+old the open debt is getting."""
 
 from __future__ import annotations
 
@@ -23,13 +24,15 @@ class WeekPoint:
     open_debt: int
     open_features: int
     median_debt_age_days: float | None
+    open_bugs: int = 0
 
 
 @dataclass(frozen=True)
 class DecisionPoint:
     decided_at: datetime
-    debt_share_pct: int
+    debt_share_pct: int  # all non-feature work, bugs included
     budget_pct: int
+    bug_share_pct: int = 0  # the bugs' part of debt_share_pct
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,14 @@ class Trends:
     debt_points: int
     planned_points: int
     old_debt: int  # open debt items older than OLD_DEBT now
+    bug_points: int = 0  # the bugs' part of debt_points
 
     @property
     def is_empty(self) -> bool:
         """Nothing to draw: no decision and no item in the window."""
-        return not self.decisions and not any(p.open_debt or p.open_features for p in self.points)
+        return not self.decisions and not any(
+            p.open_debt or p.open_features or p.open_bugs for p in self.points
+        )
 
     @property
     def debt_share_pct(self) -> int | None:
@@ -57,10 +63,12 @@ class Trends:
         if self.debt_share_pct is None:
             split = f"no decisions were recorded over {weeks}"
         else:
+            who = "debt and bugs" if self.bug_points else "debt"
+            bugs = f", {self.bug_points} of them bugs," if self.bug_points else ""
             split = (
-                f"debt got {self.debt_share_pct} % of planned size over {weeks} against a "
+                f"{who} got {self.debt_share_pct} % of planned size over {weeks} against a "
                 f"{self.budget_pct} % budget ({self.debt_points} of {self.planned_points} "
-                f"points in {len(self.decisions)} decision"
+                f"points{bugs} in {len(self.decisions)} decision"
                 f"{'s' if len(self.decisions) != 1 else ''})"
             )
         old = f"{plural(self.old_debt, 'debt item')} older than {OLD_DEBT.days} days"
@@ -91,17 +99,29 @@ def compute_trends(
             open_debt=len(debt_ages),
             open_features=sum(1 for i in open_now if i.kind is Kind.FEATURE),
             median_debt_age_days=float(median(debt_ages)) if debt_ages else None,
+            open_bugs=sum(1 for i in open_now if i.kind is Kind.BUG),
         ))
     window = sorted((d for d in decisions if d.decided_at >= start), key=lambda d: d.decided_at)
     return Trends(
         weeks=weeks,
         points=points,
-        decisions=[DecisionPoint(d.decided_at, d.debt_share_pct, d.budget_pct) for d in window],
+        decisions=[
+            DecisionPoint(d.decided_at, d.debt_share_pct, d.budget_pct, _bug_share_pct(d))
+            for d in window
+        ],
         budget_pct=budget_pct,
         debt_points=sum(d.debt_points for d in window),
+        bug_points=sum(d.bug_points for d in window),
         planned_points=sum(d.total_points for d in window),
         old_debt=sum(
             1 for i in items
             if i.is_open and i.kind is Kind.DEBT and now - i.created_at > OLD_DEBT
         ),
     )
+
+
+def _bug_share_pct(decision: Decision) -> int:
+    # Rounded so that the bugs' part never exceeds the rounded non-feature share it is part of.
+    if not decision.total_points:
+        return 0
+    return min(round(100 * decision.bug_points / decision.total_points), decision.debt_share_pct)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.domain.channel_settings import ChannelSettings
-from bot.domain.items import Item, Kind
+from bot.domain.items import Item
 from bot.domain.scoring import Ranked, rank
 from bot.store.unit_of_work import Store
 
@@ -62,8 +62,8 @@ async def home_data(
             boards.append(ChannelBoard(
                 channel_id=channel_id,
                 settings=settings,
-                debt=[r for r in ranked if r.item.kind is Kind.DEBT],
-                features=[r for r in ranked if r.item.kind is Kind.FEATURE],
+                debt=[r for r in ranked if not r.item.kind.is_feature],  # with bugs
+                features=[r for r in ranked if r.item.kind.is_feature],
                 next_digest=slot.next_after(now) if slot else None,
             ))
         own = await uow.items.open_by_author(team_id, user_id, HOME_OWN_ITEMS)

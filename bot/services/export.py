@@ -37,6 +37,8 @@ def _items_csv(items: list[Item]) -> str:
         "id", "kind", "status", "title", "impact_or_value", "size", "urgency",
         "interest_hours_per_week", "area", "link", "votes", "voters", "author",
         "created_at", "closed_at", "closed_by", "merged_into",
+        # Bugs' own fields come last, so the columns of older exports keep their places.
+        "severity", "affected_per_week",
     ])
     for i in items:
         writer.writerow([_cell(v) for v in (
@@ -44,7 +46,8 @@ def _items_csv(items: list[Item]) -> str:
             i.size.value if i.size else "", i.urgency.value if i.urgency else "", i.interest,
             i.area, i.link, i.votes, " ".join(i.voters), i.author_id,
             i.created_at.isoformat(), i.closed_at.isoformat() if i.closed_at else "",
-            i.closed_by, i.merged_into,
+            i.closed_by, i.merged_into, i.severity.value if i.severity else "",
+            i.affected_per_week,
         )])
     return out.getvalue()
 

@@ -24,6 +24,9 @@ class RoleRequired(Exception):
         self.holders = holders
 
 
+NOT_DEBT_HINT = {Kind.BUG: " A bug's affected users per week are set in its form (⋯ → Edit)."}
+
+
 class NotDebt(ValueError):
     pass
 
@@ -64,7 +67,8 @@ async def set_interest(
 ) -> Item:
     """A lead or PM says what a debt item costs each week."""
     if ref.kind is not Kind.DEBT:
-        raise NotDebt(f"{ref} is a feature request; interest is what a debt item costs.")
+        raise NotDebt(f"{ref} is a {ref.kind.noun}; interest is what a debt item costs."
+                      + NOT_DEBT_HINT.get(ref.kind, ""))
     async with store.unit_of_work() as uow:
         await _open_item_for(uow, team_id, ref, user_id, INTEREST_SETTERS)
         item = await uow.items.set_interest(team_id, ref, hours, user_id, datetime.now(UTC))

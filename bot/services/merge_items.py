@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.domain.items import Item, ItemRef, Status
+from bot.domain.items import Item, ItemRef, Status, merge_refusal
 from bot.services.errors import ItemInAnotherChannel, ItemNotFound, ItemNotOpen
 from bot.store.digest_repository import DigestThread
 from bot.store.unit_of_work import Store
@@ -37,6 +37,8 @@ async def merge_items(
     (ItemInAnotherChannel otherwise), as with closing."""
     if duplicate == into:
         raise MergeRefused("An item cannot be merged into itself.")
+    if (refusal := merge_refusal(duplicate, into)) is not None:
+        raise MergeRefused(refusal)
     now = datetime.now(UTC)
     async with store.unit_of_work() as uow:
         dup_lock = await uow.items.lock(team_id, duplicate)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from bot.slack.listeners.commands.subcommands import manifest_usage_hint
 from bot.slack.listeners.shortcuts.log_from_message import (
+    LOG_BUG_SHORTCUT,
     LOG_DEBT_SHORTCUT,
     LOG_FEATURE_SHORTCUT,
 )
@@ -23,13 +24,18 @@ SLASH_COMMANDS: list[dict[str, str]] = [
         "usage_hint": "<title> | <business impact>   (or no text for the form)",
     },
     {
+        "command": "/bug",
+        "description": "Log a bug with who it hurts and how often",
+        "usage_hint": "<title> | <who is hurt, how often>   (or no text for the form)",
+    },
+    {
         "command": "/feature",
         "description": "Log a feature request with its user value",
         "usage_hint": "<title> | <user value>   (or no text for the form)",
     },
     {
         "command": "/tradeoff",
-        "description": "List, close and decide on the channel's debt and features",
+        "description": "List, close and decide on the channel's debt, bugs and features",
         "usage_hint": manifest_usage_hint(),
     },
 ]
@@ -72,6 +78,11 @@ MESSAGE_SHORTCUTS: list[dict[str, str]] = [
         "name": "Log as tech debt",
         "callback_id": LOG_DEBT_SHORTCUT,
         "description": "Log this message as tech debt, with a link back to it",
+    },
+    {
+        "name": "Log as bug",
+        "callback_id": LOG_BUG_SHORTCUT,
+        "description": "Log this message as a bug, with a link back to it",
     },
     {
         "name": "Log as feature request",

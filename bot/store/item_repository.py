@@ -66,6 +66,8 @@ class ItemRepository:
             area=draft.area,
             link=draft.link,
             interest=draft.interest,
+            severity=draft.severity.value if draft.severity else None,
+            affected_per_week=draft.affected_per_week,
             author_id=author_id,
             status=Status.OPEN.value,
             created_at=now,
@@ -170,7 +172,8 @@ class ItemRepository:
         )
 
     async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
-        """Open items of one channel with their votes and voters, debt first, by number."""
+        """Open items of one channel with their votes and voters, by kind (bugs, debt,
+        features) and number."""
         items = await self._with_voters(
             ItemRow.team_id == team_id,
             ItemRow.channel_id == channel_id,
@@ -247,7 +250,7 @@ class ItemRepository:
         now: datetime,
     ) -> None:
         """Apply an edit's changed fields; each lands in the audit trail with who and when."""
-        await self._update(team_id, ref, now, **{c.field: c.new for c in changes})
+        await self._update(team_id, ref, now, **{c.field: c.value for c in changes})
         for change in changes:
             await self._audit.record(
                 team_id, ref, change.field, change.old, change.new, by_user, now

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from bot.domain.items import Confidence, Item, ItemRef, Kind, Size, Status, Urgency
+from bot.domain.items import Confidence, Item, ItemRef, Kind, Severity, Size, Status, Urgency
 from bot.store.models import ItemRow
 
 
@@ -17,6 +17,7 @@ def item_from_row(row: ItemRow | Row[Any], votes: int, voters: list[str] | None 
     values: Any = row._mapping if isinstance(row, Row) else _ByAttribute(row)
     size, urgency = values["size"], values["urgency"]
     merged_into, confidence = values["merged_into"], values["size_confidence"]
+    severity = values["severity"]
     return Item(
         ref=ItemRef(Kind(values["kind"]), values["number"]),
         team_id=values["team_id"],
@@ -36,6 +37,8 @@ def item_from_row(row: ItemRow | Row[Any], votes: int, voters: list[str] | None 
         interest=values["interest"],
         merged_into=ItemRef.parse(merged_into) if merged_into else None,
         size_confidence=Confidence(confidence) if confidence else None,
+        severity=Severity(severity) if severity else None,
+        affected_per_week=values["affected_per_week"],
         votes=int(votes),
         voters=voters or [],
     )

@@ -87,6 +87,8 @@ class ItemRow(Base):
     interest: Mapped[float | None] = mapped_column(Float)
     merged_into: Mapped[str | None] = mapped_column(String(16))
     size_confidence: Mapped[str | None] = mapped_column(String(8))
+    severity: Mapped[str | None] = mapped_column(String(16))  # bugs only
+    affected_per_week: Mapped[float | None] = mapped_column(Float)  # bugs only
 
 
 class ItemCounterRow(Base):

@@ -9,7 +9,13 @@ from bot.domain.backlog_health import STALE_AFTER, BacklogHealth
 from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Role
 from bot.domain.items import Item, ItemChange, Kind
-from bot.domain.labels import age_label, votes_label, weeks_label
+from bot.domain.labels import (
+    affected_label,
+    age_label,
+    severity_label,
+    votes_label,
+    weeks_label,
+)
 from bot.slack.blocks.elements import context, section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
 from bot.slack.blocks.people import holders
@@ -17,7 +23,8 @@ from bot.slack.text import clip, escape, quote
 
 MERGE_DUPLICATE_ACTION = "merge_duplicate"
 _FIELD_NAMES = {"created": "logged", "status": "status", "size": "size",
-                "interest": "interest", "merged_into": "merged into"}
+                "interest": "interest", "merged_into": "merged into",
+                "affected_per_week": "affected users per week"}
 
 
 def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> dict[str, Any]:
@@ -37,6 +44,10 @@ def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> d
         )
     if item.urgency:
         facts.append(f"{item.urgency.value} urgency")
+    if item.kind is Kind.BUG:
+        facts.append(severity_label(item.severity))
+        if item.affected_per_week is not None:
+            facts.append(affected_label(item.affected_per_week))
     head = (
         f"*{item.ref}* {escape(item.title)}\n"
         f"{quote(item.impact)}\n" + " · ".join(facts)
@@ -62,7 +73,7 @@ def health_reply(health: BacklogHealth, roles: ChannelRoles) -> dict[str, Any]:
     if health.is_healthy:
         return {"text": "Backlog healthy", "blocks": [section(
             ":white_check_mark: The backlog looks healthy: nothing stale, no likely duplicates, "
-            "every item sized and every debt item's interest known."
+            "every item sized, every debt item's interest known and every bug triaged."
         )]}
     leads = holders(roles, Role.LEAD, none="no lead set yet")
     blocks: list[dict[str, Any]] = [section(
@@ -82,6 +93,11 @@ def health_reply(health: BacklogHealth, roles: ChannelRoles) -> dict[str, Any]:
         blocks.append(section(
             "*Debt impact not quantified* (`/tradeoff interest "
             + escape("<id> <hours per week>") + "`): " + _refs(health.unquantified)
+        ))
+    if health.untriaged:
+        blocks.append(section(
+            "*Bugs not triaged*, no severity yet (⋯ → *Edit* on the bug sets it): "
+            + _refs(health.untriaged)
         ))
     room = MAX_BLOCKS_PER_MESSAGE - len(blocks) - 2
     for pair in health.duplicates[: room // 2]:

@@ -8,7 +8,14 @@ from typing import Any
 from bot.domain.backlog_health import STALE_AFTER
 from bot.domain.digest import Digest
 from bot.domain.items import Item, Kind, Status
-from bot.domain.labels import age_label, plural, votes_label, weeks_label
+from bot.domain.labels import (
+    affected_label,
+    age_label,
+    plural,
+    severity_label,
+    votes_label,
+    weeks_label,
+)
 from bot.domain.scoring import Ranked
 from bot.slack.blocks.elements import context, mrkdwn, section, text_length
 from bot.slack.blocks.estimate_modal import estimate_button
@@ -21,6 +28,9 @@ Message = dict[str, Any]
 
 _PLAN_TITLE = 100
 _EMPTY_CELL = "—"
+# The left column holds all non-feature work, debt and bugs ranked together.
+NON_FEATURE_HEADING = "*Tech debt &amp; bugs* · business or user impact"  # mrkdwn-escaped
+FEATURE_HEADING = "*Feature requests* · user value"
 
 
 @dataclass(frozen=True)
@@ -61,17 +71,21 @@ def _parent_message(digest: Digest, names: Names, budget: _Budget) -> Message:
     ]
     if digest.is_empty and not digest.closed:
         blocks.append(section(
-            "Nothing is open in this channel. Log tech debt with `/debt` and feature requests "
-            "with `/feature`; `/tradeoff schedule quiet` skips the digest in empty weeks."
+            "Nothing is open in this channel. Log tech debt with `/debt`, bugs with `/bug` and "
+            "feature requests with `/feature`; `/tradeoff schedule quiet` skips the digest in "
+            "empty weeks."
         ))
         return {"text": header, "blocks": blocks}
+    bugs = digest.bug_count
+    bug_count = f"{plural(bugs, 'bug')} · " if bugs else ""
     blocks.append(context(
-        f"{len(digest.debt)} tech debt · {len(digest.features)} feature requests open · "
+        f"{len(digest.debt) - bugs} tech debt · {bug_count}{len(digest.features)} feature "
+        "requests open · "
         f"capacity {digest.settings.capacity} points · debt budget {digest.settings.budget_pct}%"
         + (" · tallies hidden until the decision" if digest.tallies_hidden else "")
     ))
     blocks.append({"type": "section", "fields": [
-        mrkdwn("*Tech debt* · business impact"), mrkdwn("*Feature requests* · user value"),
+        mrkdwn(NON_FEATURE_HEADING), mrkdwn(FEATURE_HEADING),
     ]})
     debt, features = digest.shown_debt, digest.shown_features
     for row in range(max(len(debt), len(features))):
@@ -95,15 +109,15 @@ def _parent_message(digest: Digest, names: Names, budget: _Budget) -> Message:
         blocks.append(context(escape(digest.why())))
     blocks.append(context(_split_text(digest)))
     blocks.append(context(_thread_hint(digest)))
-    return {"text": f"{header}: {len(digest.debt)} debt, {len(digest.features)} features",
+    counts = f"{len(digest.debt) - bugs} debt, {bugs} bugs" if bugs else f"{len(digest.debt)} debt"
+    return {"text": f"{header}: {counts}, {len(digest.features)} features",
             "blocks": blocks}
 
 
 def reply_message(ranked: Ranked, digest: Digest) -> Message:
     """One item's reply in the digest thread; its id is in the text so votes can be traced."""
     item = ranked.item
-    kind = "tech debt" if item.kind is Kind.DEBT else "feature request"
-    heading = f"*{item.ref}* · #{ranked.rank} {kind}"
+    heading = f"*{item.ref}* · #{ranked.rank} {item.kind.heading.lower()}"
     if not digest.tallies_hidden:
         heading += f" · {ranked.score.label()}"
     lines = [
@@ -148,6 +162,8 @@ def _care_blocks(digest: Digest, names: Names) -> list[dict[str, Any]]:
         parts.append(f"{plural(len(health.duplicates), 'likely duplicate pair')}")
     if health.unquantified:
         parts.append(f"{plural(len(health.unquantified), 'debt item')} without interest")
+    if health.untriaged:
+        parts.append(f"{plural(len(health.untriaged), 'bug')} not triaged")
     if parts:
         blocks.append(context("Backlog health: " + " · ".join(parts) + " — `/tradeoff health`."))
     return blocks
@@ -182,7 +198,11 @@ def _facts(item: Item, digest: Digest, names: Names) -> str:
         age_label(item.created_at, digest.now),
         _votes(item, digest, names),
     ]
-    if item.interest is not None:
+    if item.kind is Kind.BUG:
+        facts.append(severity_label(item.severity))
+        if item.affected_per_week is not None:
+            facts.append(affected_label(item.affected_per_week))
+    elif item.interest is not None:
         facts.append(f"{item.interest:g} h/week interest")
     elif item.kind is Kind.DEBT:
         facts.append("impact not quantified")
@@ -207,7 +227,8 @@ def _plan_text(digest: Digest, limit: int) -> str:
     )
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
-    totals = f"Debt {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
+    non_feature = "Debt and bugs" if any(r.item.kind is Kind.BUG for r in plan.picked) else "Debt"
+    totals = f"{non_feature} {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
     idle = plan.idle_reason()
     room = limit - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3
     room -= len(idle) + 1 if idle else 0

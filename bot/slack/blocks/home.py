@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.items import Item, Kind
+from bot.domain.items import Item
 from bot.domain.labels import plural, votes_label
 from bot.domain.scoring import Ranked
 from bot.services.app_home import HOME_ITEMS_PER_KIND, ChannelBoard, HomeData
+from bot.slack.blocks.digest import FEATURE_HEADING, NON_FEATURE_HEADING
 from bot.slack.blocks.elements import context, mrkdwn, section
 from bot.slack.blocks.item_menu import item_menu
 from bot.slack.text import clip, escape
 
 LOG_DEBT_ACTION = "home_log_debt"
+LOG_BUG_ACTION = "home_log_bug"
 LOG_FEATURE_ACTION = "home_log_feature"
 _EMPTY = "—"
 
@@ -23,6 +25,7 @@ def home_view(data: HomeData, *, notice: str | None = None) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": "Tradeoff"}},
         {"type": "actions", "block_id": "home_log", "elements": [
             _button("Log tech debt", LOG_DEBT_ACTION),
+            _button("Log a bug", LOG_BUG_ACTION),
             _button("Log a feature request", LOG_FEATURE_ACTION),
         ]},
     ]
@@ -33,8 +36,9 @@ def home_view(data: HomeData, *, notice: str | None = None) -> dict[str, Any]:
         blocks += _board(board)
     if not data.boards:
         blocks += [{"type": "divider"}, section(
-            "None of your channels has open items yet. Log tech debt with `/debt` and feature "
-            "requests with `/feature` in a team channel, or with the buttons above."
+            "None of your channels has open items yet. Log tech debt with `/debt`, bugs with "
+            "`/bug` and feature requests with `/feature` in a team channel, or with the buttons "
+            "above."
         )]
     if data.hidden_channels:
         blocks.append(context(
@@ -73,7 +77,7 @@ def _board(board: ChannelBoard) -> list[dict[str, Any]]:
         section(f"*<#{board.channel_id}>* · {board.open_count} open"),
         context(when + (" · tallies hidden until the decision" if hidden else "")),
         {"type": "section", "fields": [
-            mrkdwn("*Tech debt* · business impact"), mrkdwn("*Feature requests* · user value"),
+            mrkdwn(NON_FEATURE_HEADING), mrkdwn(FEATURE_HEADING),
         ]},
     ]
     debt = board.debt[:HOME_ITEMS_PER_KIND]
@@ -91,8 +95,7 @@ def _board(board: ChannelBoard) -> list[dict[str, Any]]:
 
 def _cell(ranked: Ranked, hidden: bool) -> str:
     item = ranked.item
-    kind = "debt" if item.kind is Kind.DEBT else "feature"
-    facts = kind if hidden else f"{votes_label(item.votes)} · *{ranked.score.label()}*"
+    facts = item.kind.value if hidden else f"{votes_label(item.votes)} · *{ranked.score.label()}*"
     return "\n".join([
         f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), 150)}",
         clip(escape(item.impact.replace("\n", " ")), 200),

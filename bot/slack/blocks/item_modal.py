@@ -1,4 +1,5 @@
-"""The "log tech debt" / "log a feature request" modal and reading its submission back."""
+"""The "log tech debt" / "log a bug" / "log a feature request" modal and reading its
+submission back."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.domain.items import (
     TITLE_MAX,
     ItemDraft,
     Kind,
+    Severity,
     Size,
     Urgency,
     make_draft,
@@ -23,9 +25,12 @@ EDIT_CALLBACK_ID = "edit_item"
 ACTION = "value"
 CHANNEL_BLOCK = "channel"
 
-_TITLES = {Kind.DEBT: "Log tech debt", Kind.FEATURE: "Log a feature request"}
+_TITLES = {
+    Kind.DEBT: "Log tech debt", Kind.BUG: "Log a bug", Kind.FEATURE: "Log a feature request",
+}
 _IMPACT_HINTS = {
     Kind.DEBT: "What does this cost the business? Incidents, slower delivery, churn, hours lost.",
+    Kind.BUG: "Who is hurt, and how? What they cannot do, errors they see, workarounds.",
     Kind.FEATURE: "Who gets what out of it? Users helped, deals unblocked, churn avoided.",
 }
 
@@ -62,6 +67,8 @@ class Prefill:
     urgency: str | None = None
     area: str = ""
     link: str = ""
+    severity: str | None = None  # bugs only
+    affected: str = ""  # bugs only
 
 
 def _input(
@@ -156,14 +163,8 @@ def item_modal(
             _select([(s.value, s.value) for s in Size], "How big is it?"),
             optional=True,
         ))
+    blocks += _bug_inputs(fill) if kind is Kind.BUG else [_urgency_input(fill)]
     blocks += [
-        _input(
-            "urgency",
-            "Urgency",
-            _select([(u.value, u.value.capitalize()) for u in Urgency], "How soon?",
-                    fill.urgency),
-            optional=True,
-        ),
         _input("area", "Affected area", _text_input(AREA_MAX, fill.area), optional=True),
         _input("link", "Link", _url_input(fill.link), optional=True),
     ]
@@ -185,14 +186,35 @@ def submitted_draft(kind: Kind, values: Mapping[str, str | None]) -> ItemDraft:
     return make_draft(
         kind, values["title"], values["impact"], size=values["size"],
         urgency=values["urgency"], area=values["area"], link=values["link"],
+        severity=values.get("severity"), affected=values.get("affected"),
     )
+
+def _urgency_input(fill: Prefill) -> dict[str, Any]:
+    options = [(u.value, u.value.capitalize()) for u in Urgency]
+    return _input("urgency", "Urgency", _select(options, "How soon?", fill.urgency),
+                  optional=True)
+
+
+def _bug_inputs(fill: Prefill) -> list[dict[str, Any]]:
+    """A bug's severity (in place of urgency) and how many it hurts each week."""
+    options = [(s.value, s.value.capitalize()) for s in Severity]
+    return [
+        _input("severity", "Severity", _select(options, "How bad is it?", fill.severity),
+               optional=True, hint="Left empty, the bug shows as not triaged."),
+        _input("affected", "Affected users or occurrences per week",
+               _text_input(20, fill.affected), optional=True,
+               hint="A number, e.g. 120; it counts like debt's hours per week in the score."),
+    ]
+
+
+FIELDS = ("title", "impact", "size", "urgency", "severity", "affected", "area", "link")
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str | None]:
     """Field name → what the user entered (None when left empty), from a view_submission."""
     values: dict[str, Any] = view.get("state", {}).get("values", {})
     result: dict[str, str | None] = {}
-    for block_id in ("title", "impact", "size", "urgency", "area", "link", CHANNEL_BLOCK):
+    for block_id in (*FIELDS, CHANNEL_BLOCK):
         state = values.get(block_id, {}).get(ACTION, {})
         selected = state.get("selected_option")
         result[block_id] = (

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.domain.items import Item, Kind
-from bot.domain.labels import votes_label
+from bot.domain.labels import affected_label, severity_label, votes_label
 from bot.slack.blocks.elements import section
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT
 from bot.slack.text import clip, escape
@@ -15,17 +15,17 @@ Reply = dict[str, Any]
 
 def one_line_syntax(kind: Kind) -> str:
     """`/debt <title> | <business impact>`, escaped so Slack shows the angle brackets."""
-    command = "/debt" if kind is Kind.DEBT else "/feature"
-    return f"`{command} {escape('<title>')} | {escape(f'<{kind.impact_label}>')}`"
+    return f"`{kind.command} {escape('<title>')} | {escape(f'<{kind.impact_label}>')}`"
 
 
 def usage_text(tradeoff_lines: Iterable[str]) -> str:
-    """The help: the two logging commands, then one line per `/tradeoff` sub-command."""
+    """The help: the three logging commands, then one line per `/tradeoff` sub-command."""
     # Our own markup, but the placeholders' angle brackets must still be escaped for mrkdwn.
     return "\n".join(
         [
-            "*Tradeoff* keeps tech debt and feature requests side by side.",
+            "*Tradeoff* keeps tech debt, bugs and feature requests side by side.",
             f"{one_line_syntax(Kind.DEBT)} log tech debt (`/debt` alone opens a form)",
+            f"{one_line_syntax(Kind.BUG)} log a bug (`/bug` opens a form with its severity)",
             f"{one_line_syntax(Kind.FEATURE)} log a feature request (`/feature` opens a form)",
             *tradeoff_lines,
         ]
@@ -47,9 +47,10 @@ def usage_reply(usage: str) -> Reply:
 
 
 def item_logged_reply(item: Item) -> Reply:
-    noun = "Tech debt" if item.kind is Kind.DEBT else "Feature request"
+    noun = item.kind.heading
     details = [f"{item.kind.impact_label.capitalize()}: {escape(item.impact)}"]
-    extras = [f"size {item.size.value}" if item.size else "", _urgency(item), _area(item)]
+    extras = [f"size {item.size.value}" if item.size else "", _urgency(item),
+              _affected(item), _area(item)]
     if any(extras):
         details.append(" · ".join(e for e in extras if e))
     quoted = "\n".join(f">{line}" for d in details for line in d.splitlines() or [""])
@@ -69,18 +70,22 @@ def list_reply(items: Sequence[Item], *, votes_hidden: bool = False) -> Reply:
     """
     if not items:
         return text_reply(
-            "No open items in this channel yet. Log one with `/debt` or `/feature`."
+            "No open items in this channel yet. Log one with `/debt`, `/bug` or `/feature`."
         )
     debt = [i for i in items if i.kind is Kind.DEBT]
+    bugs = [i for i in items if i.kind is Kind.BUG]
     features = [i for i in items if i.kind is Kind.FEATURE]
     lines = [f"*Tech debt ({len(debt)} open)*"] + [_list_line(i, votes_hidden) for i in debt]
+    if bugs:  # with debt, on the non-feature side; a channel that logs none sees no heading
+        lines += ["", f"*Bugs ({len(bugs)} open)*"] + [_list_line(i, votes_hidden) for i in bugs]
     lines += ["", f"*Feature requests ({len(features)} open)*"]
     lines += [_list_line(i, votes_hidden) for i in features]
     blocks, shown = _pack_lines(lines, MAX_BLOCKS_PER_MESSAGE - 1)
     hidden = len(lines) - shown
     if hidden:
         blocks.append(section(f"…and {hidden} more lines not shown (Slack's message limit)."))
-    summary = f"Open items: {len(debt)} tech debt, {len(features)} feature requests"
+    bug_count = f", {len(bugs)} bugs" if bugs else ""
+    summary = f"Open items: {len(debt)} tech debt{bug_count}, {len(features)} feature requests"
     return {"text": summary, "blocks": blocks}
 
 
@@ -93,8 +98,7 @@ def _list_line(item: Item, votes_hidden: bool) -> str:
         parts = [votes_label(item.votes)]
     if item.size:
         parts.append(f"size {item.size.value}")
-    if item.urgency:
-        parts.append(_urgency(item))
+    parts += [extra for extra in (_urgency(item), _affected(item)) if extra]
     return f"{item.ref}  {escape(item.title)} · {' · '.join(parts)}"
 
 
@@ -118,7 +122,14 @@ def _pack_lines(lines: list[str], max_blocks: int) -> tuple[list[dict[str, Any]]
 
 
 def _urgency(item: Item) -> str:
+    """`high urgency`; for a bug its severity, which takes urgency's place, or `not triaged`."""
+    if item.kind is Kind.BUG:
+        return severity_label(item.severity)
     return f"{item.urgency.value} urgency" if item.urgency else ""
+
+
+def _affected(item: Item) -> str:
+    return "" if item.affected_per_week is None else affected_label(item.affected_per_week)
 
 
 def _area(item: Item) -> str:

@@ -36,7 +36,8 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
         [
             schedule_text(settings, now),
             f"Capacity per cycle: *{settings.capacity} points* (`/tradeoff capacity {points}`).",
-            f"Debt budget: *{settings.budget_pct}%* of capacity (`/tradeoff budget {percent}`).",
+            f"Debt budget: *{settings.budget_pct}%* of capacity, for debt and bugs together "
+            f"(`/tradeoff budget {percent}`).",
             f"Thread replies per kind: *{settings.replies_per_kind}* "
             f"(`/tradeoff settings replies {replies}`).",
             ("Vote counts: *hidden until each decision*" if settings.votes_hidden

@@ -70,6 +70,11 @@ def decided_text(decision: Decision, names: Names) -> str:
     )
 
 
+def non_feature_label(decision: Decision) -> str:
+    """`debt`, or `debt and bugs` once a decision planned bugs: what its debt share counts."""
+    return "debt and bugs" if decision.bug_points else "debt"
+
+
 def decision_thread_message(decision: Decision) -> dict[str, Any]:
     """Posted in the digest thread when the decision is made: what, why, who, when."""
     lines = [
@@ -84,7 +89,8 @@ def decision_thread_message(decision: Decision) -> dict[str, Any]:
         for i in decision.items
     ]
     lines.append(
-        f"Debt is {decision.debt_share_pct}% of the planned size ({decision.debt_points} of "
+        f"{non_feature_label(decision).capitalize()} {'are' if decision.bug_points else 'is'} "
+        f"{decision.debt_share_pct}% of the planned size ({decision.debt_points} of "
         f"{decision.total_points} points)."
     )
     return {"text": "Decision recorded", "blocks": [section("\n".join(lines))]}

@@ -1,5 +1,5 @@
-"""The App Home's "Log tech debt" and "Log a feature request" buttons open the usual form,
-with a channel picker since Home belongs to no channel."""
+"""The App Home's "Log tech debt", "Log a bug" and "Log a feature request" buttons open the
+usual form, with a channel picker since Home belongs to no channel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.items import Kind
-from bot.slack.blocks.home import LOG_DEBT_ACTION, LOG_FEATURE_ACTION
+from bot.slack.blocks.home import LOG_BUG_ACTION, LOG_DEBT_ACTION, LOG_FEATURE_ACTION
 from bot.slack.blocks.item_modal import ModalContext, item_modal
 from bot.slack.errors import slack_error_code
 
@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, _runtime: Runtime) -> None:
-    for action_id, kind in ((LOG_DEBT_ACTION, Kind.DEBT), (LOG_FEATURE_ACTION, Kind.FEATURE)):
+    buttons = {LOG_DEBT_ACTION: Kind.DEBT, LOG_BUG_ACTION: Kind.BUG,
+               LOG_FEATURE_ACTION: Kind.FEATURE}
+    for action_id, kind in buttons.items():
         app.action(action_id)(_opener(kind))
 
 

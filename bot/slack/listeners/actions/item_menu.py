@@ -82,6 +82,8 @@ async def _open_edit_form(
         title=item.title, impact=item.impact,
         urgency=item.urgency.value if item.urgency else None,
         area=item.area or "", link=item.link or "",
+        severity=item.severity.value if item.severity else None,
+        affected="" if item.affected_per_week is None else f"{item.affected_per_week:g}",
     )
     try:
         await client.views_open(trigger_id=trigger_id, view=item_modal(context, prefill=prefill))

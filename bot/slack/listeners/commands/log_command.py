@@ -1,4 +1,5 @@
-"""What `/debt` and `/feature` share: quick-add in one line, or the form when details lack."""
+"""What `/debt`, `/bug` and `/feature` share: quick-add in one line, or the form when details
+lack."""
 
 from __future__ import annotations
 

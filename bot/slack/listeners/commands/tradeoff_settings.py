@@ -24,7 +24,8 @@ async def budget(call: Invocation) -> None:
             "e.g. `/tradeoff budget 20`."
         ))
         return
-    await _change(call, f"set the debt budget to *{value}%* of capacity.", budget_pct=value)
+    await _change(call, f"set the debt budget to *{value}%* of capacity, for debt and bugs "
+                  "together.", budget_pct=value)
 
 
 async def capacity(call: Invocation) -> None:

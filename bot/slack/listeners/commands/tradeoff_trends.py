@@ -14,7 +14,7 @@ from bot.slack.text import escape
 
 NO_HISTORY = (
     "There is no history to chart yet: no items and no decisions in this channel over those "
-    "weeks. Log items with `/debt` and `/feature`; decisions come from the weekly digest."
+    "weeks. Log items with `/debt`, `/bug` and `/feature`; decisions come from the weekly digest."
 )
 
 

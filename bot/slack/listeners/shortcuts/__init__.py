@@ -1,4 +1,5 @@
-"""Shortcuts: the message menu's "Log as tech debt" and "Log as feature request"."""
+"""Shortcuts: the message menu's "Log as tech debt", "Log as bug" and "Log as feature
+request"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Message shortcuts "Log as tech debt" and "Log as feature request": the usual form, filled
+"""Message shortcuts "Log as tech debt", "Log as bug" and "Log as feature request": the usual
+form, filled
 in from the message, with a permalink back to where the problem surfaced."""
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LOG_DEBT_SHORTCUT = "log_message_as_debt"
+LOG_BUG_SHORTCUT = "log_message_as_bug"
 LOG_FEATURE_SHORTCUT = "log_message_as_feature"
-SHORTCUTS = {LOG_DEBT_SHORTCUT: Kind.DEBT, LOG_FEATURE_SHORTCUT: Kind.FEATURE}
+SHORTCUTS = {
+    LOG_DEBT_SHORTCUT: Kind.DEBT, LOG_BUG_SHORTCUT: Kind.BUG, LOG_FEATURE_SHORTCUT: Kind.FEATURE,
+}
 
 
 def register(app: AsyncApp, _runtime: Runtime) -> None:

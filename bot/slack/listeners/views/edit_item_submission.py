@@ -64,7 +64,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors={"title": STORE_DOWN_NOTHING_SAVED})
             return
         await ack()
-        fields = ", ".join(c.field for c in changed) or "nothing"
+        fields = ", ".join(c.field.replace("_", " ") for c in changed) or "nothing"
         note = text_reply(f"Saved *{item.ref}* {escape(item.title)}: changed {fields}.")
 
         async def confirm() -> None:

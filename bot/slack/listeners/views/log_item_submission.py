@@ -1,4 +1,5 @@
-"""Saving the "log tech debt / feature request" modal, with field errors shown in the modal."""
+"""Saving the "log tech debt / bug / feature request" modal, with field errors shown in the
+modal."""
 
 from __future__ import annotations
 

@@ -1,0 +1,17 @@
+"""`/bug`: a tech lead logs a bug with who it hurts and how often."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain.items import Kind
+from bot.slack.listeners.commands.log_command import make_log_command
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    app.command(Kind.BUG.command)(make_log_command(Kind.BUG, runtime.store))
