@@ -262,7 +262,7 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(
-            settings.database_url, store, runtime.run_scheduled_digest
+            store, runtime.run_scheduled_digest, sync_interval=settings.schedule_sync_interval
         )
     return runtime
 

@@ -33,26 +33,28 @@ def _slot_at(moment: datetime) -> WeeklySlot:
 
 
 async def _schedule_due(url: str, store: Store, slot: WeeklySlot, due: datetime) -> None:
-    """The state a bot leaves behind when it went down before a digest was due."""
+    """The state a bot leaves behind when it went down before a digest was due: the schedule
+    was set a day before the slot, and nothing has claimed the slot since."""
+    del url  # the schedule is all in the channel's settings
     settings = await set_schedule(
         store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot
     )
-    scheduler = DigestScheduler(url, store, _noop)
-    await scheduler.start(paused=True)
-    scheduler.add_raw_job(settings, next_run_time=due)
-    scheduler.shutdown()
+    set_earlier = settings.with_changes(scheduled_since=due - timedelta(days=1))
+    async with store.unit_of_work() as uow:
+        await uow.channels.save(set_earlier, "ULEAD", datetime.now(UTC))
+        await uow.commit()
 
 
 async def test_a_restart_loses_no_schedule(fresh_database_url: str) -> None:
     store = Store(fresh_database_url)
     slot = WeeklySlot(0, datetime(2026, 1, 1, 9, 0).time(), "Europe/Berlin")
     await set_schedule(store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot)
-    first = DigestScheduler(fresh_database_url, store, _noop)
+    first = DigestScheduler(store, _noop)
     await first.start(paused=True)
     planned = first.next_run(TEAM, CHANNEL)
     first.shutdown()
 
-    second = DigestScheduler(fresh_database_url, store, _noop)
+    second = DigestScheduler(store, _noop)
     await second.start(paused=True)
     try:
         assert planned is not None
@@ -113,7 +115,7 @@ async def test_a_digest_missed_by_more_than_12_hours_is_skipped_and_logged(
 async def test_stopping_the_schedule_removes_the_stored_job(fresh_database_url: str) -> None:
     store = Store(fresh_database_url)
     slot = WeeklySlot(4, datetime(2026, 1, 1, 16, 30).time(), "America/New_York")
-    scheduler = DigestScheduler(fresh_database_url, store, _noop)
+    scheduler = DigestScheduler(store, _noop)
     await scheduler.start(paused=True)
     try:
         scheduler.apply(ChannelSettings(TEAM, CHANNEL, slot=slot))

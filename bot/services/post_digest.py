@@ -201,9 +201,11 @@ async def post_scheduled_digest(
     now = now or datetime.now(UTC)
     async with store.unit_of_work() as uow:
         settings = await uow.channels.get(team_id, channel_id)
-    if settings.slot is None or settings.paused_reason:
+    slot = settings.due_slot(now)
+    if slot is None:
+        # Off, paused, or set after its latest slot: a process that has not yet heard of the
+        # change fired on what it knew.
         return None
-    slot = settings.slot.latest_at_or_before(now)
     if now - slot > MAX_LATENESS:
         logger.warning(
             "digest of %s/%s for %s is %s late; skipped", team_id, channel_id, slot, now - slot
