@@ -4,9 +4,9 @@ APScheduler's job stores must never be shared between schedulers, so each proces
 APScheduler 3 over an in-memory job store of its own and re-reads the schedules from the
 database every `sync_interval` seconds. Whether a slot is due comes from the database too: it
 must be after the schedule was set (`ChannelSettings.due_slot`) and not yet claimed in
-`digest_runs`. A slot missed while the bot was down, or while its poster failed, is posted by
-the next sync if it is under 12 hours late. Several processes may fire the same slot; the
-digest's unique (channel, slot) claim lets only one of them post.
+`digest_runs`. A slot missed while the bot was down is posted by the first sync if it is
+under 12 hours late. Several processes may fire the same slot; the digest's unique
+(channel, slot) claim lets only one of them post.
 """
 
 from __future__ import annotations
