@@ -321,19 +321,13 @@ async def _schedule_due(url: str, channels: Sequence[str]) -> None:
     """Channels with open items and a weekly digest that fell due 30 minutes ago."""
     from bot.domain.channel_settings import WeeklySlot
     from bot.domain.items import Kind, make_draft
-    from bot.scheduler import DigestScheduler
     from bot.services.channel_settings import set_schedule
     from bot.services.log_item import log_item
-
-    async def nothing(_team: str, _channel: str) -> None:
-        return None
 
     store = Store(url)
     due = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
     slot = WeeklySlot(due.weekday(), due.time(), "UTC")
-    scheduler = DigestScheduler(url, store, nothing)
     try:
-        await scheduler.start(paused=True)
         for channel in channels:
             for n in range(3):
                 await log_item(store, team_id=DUE_TEAM, channel_id=channel, author_id="ULEAD",
@@ -341,9 +335,13 @@ async def _schedule_due(url: str, channels: Sequence[str]) -> None:
             settings = await set_schedule(
                 store, team_id=DUE_TEAM, channel_id=channel, user_id="ULEAD", slot=slot
             )
-            scheduler.add_raw_job(settings, next_run_time=due)
+            # Set a day before the slot, so the slot is one the bots missed while down.
+            async with store.unit_of_work() as uow:
+                await uow.channels.save(
+                    settings.with_changes(scheduled_since=due - timedelta(days=1)), "ULEAD", due
+                )
+                await uow.commit()
     finally:
-        scheduler.shutdown()
         await store.close()
 
 

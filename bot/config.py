@@ -38,6 +38,8 @@ class Settings:
     parent_update_interval: float = 2.0
     # "json": one JSON object per line (for log shippers); "text": for reading in a terminal.
     log_format: str = "json"
+    # How often each process re-reads the schedules, so a change made elsewhere reaches it.
+    schedule_sync_interval: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +83,15 @@ class Settings:
             problems.append(
                 f"DIGEST_REPLY_INTERVAL must be seconds between 0 and 60, got '{interval_text}'"
             )
+        sync_text = env.get("TRADEOFF_SCHEDULE_SYNC_S", "30")
+        try:
+            sync_interval = float(sync_text)
+        except ValueError:
+            sync_interval = -1.0
+        if not 0 < sync_interval <= 60:
+            raise ConfigError(
+                f"TRADEOFF_SCHEDULE_SYNC_S must be seconds in (0, 60], got '{sync_text}'"
+            )
         log_level = env.get("LOG_LEVEL", "INFO").upper()
         log_level = "WARNING" if log_level == "WARN" else log_level
         if log_level not in LOG_LEVELS:
@@ -117,6 +128,7 @@ class Settings:
             log_format=log_format,
             scheduler=scheduler,
             digest_reply_interval=interval,
+            schedule_sync_interval=sync_interval,
         )
 
     def with_scheduler(self, mode: str) -> Settings:

@@ -110,7 +110,13 @@ class Runtime:
 
     async def _housekeeping(self) -> None:
         while True:
-            await self.housekeeping(datetime.now(UTC))
+            try:
+                await self.housekeeping(datetime.now(UTC))
+            except Exception:
+                # One bad run (a bug, a row we did not expect) must not end housekeeping for
+                # the life of the process; the next run starts afresh.
+                logger.exception("housekeeping failed; next run in %ss", HOUSEKEEPING_INTERVAL_S,
+                                 extra={"job": "housekeeping"})
             await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
     async def housekeeping(self, now: datetime) -> None:
@@ -272,7 +278,7 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(
-            settings.database_url, store, runtime.run_scheduled_digest
+            store, runtime.run_scheduled_digest, sync_interval=settings.schedule_sync_interval
         )
     return runtime
 

@@ -12,6 +12,8 @@ def test_defaults() -> None:
     assert settings.database_url == "sqlite:///./tradeoff.db"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert (settings.port, settings.log_level, settings.scheduler) == (3000, "INFO", "on")
+    assert settings.schedule_sync_interval == 30.0
+    assert Settings.from_env({"TRADEOFF_SCHEDULE_SYNC_S": "1"}).schedule_sync_interval == 1.0
 
 
 def test_api_url_gets_its_trailing_slash_and_warn_means_warning() -> None:
@@ -29,6 +31,9 @@ def test_api_url_gets_its_trailing_slash_and_warn_means_warning() -> None:
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"TRADEOFF_SCHEDULER": "sometimes"}, "TRADEOFF_SCHEDULER"),
         ({"DIGEST_REPLY_INTERVAL": "-1"}, "DIGEST_REPLY_INTERVAL"),
+        ({"TRADEOFF_SCHEDULE_SYNC_S": "0"}, "TRADEOFF_SCHEDULE_SYNC_S"),
+        ({"TRADEOFF_SCHEDULE_SYNC_S": "61"}, "TRADEOFF_SCHEDULE_SYNC_S"),
+        ({"TRADEOFF_SCHEDULE_SYNC_S": "soon"}, "TRADEOFF_SCHEDULE_SYNC_S"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
     ],

@@ -231,6 +231,7 @@ async def test_a_slow_digest_keeps_its_lease_so_no_one_takes_it_over(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("bot.services.post_digest.datetime", FakeDatetime)
+        patch.setattr("bot.services.digest_lease.datetime", FakeDatetime)
         result = await post_digest_now(
             store, SlowPublisher(), team_id=team_id, channel_id="C111", now=start
         )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.channel_settings import WeeklySlot
+from bot.domain.channel_settings import ChannelSettings, WeeklySlot
 from bot.domain.schedule_text import (
     EXAMPLE,
     ScheduleTextError,
@@ -388,3 +388,21 @@ def test_moments_in_the_slots_zone_away_from_switches_work() -> None:
 def test_host_specific_pseudo_zones_are_refused(name: str) -> None:
     with pytest.raises(ScheduleTextError, match="is not an IANA time zone"):
         parse_timezone(name)
+
+
+# due_slot: what every process agrees is due --------------------------------------------------
+
+
+def test_a_slot_is_due_only_after_the_schedule_was_set() -> None:
+    slot = WeeklySlot(0, time(9, 0), BERLIN)
+    monday_nine = datetime(2027, 3, 29, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    later = monday_nine + timedelta(hours=1)
+    set_before = ChannelSettings("T1", "C1", slot=slot, scheduled_since=monday_nine - timedelta(1))
+    set_after = set_before.with_changes(scheduled_since=monday_nine + timedelta(minutes=1))
+
+    assert set_before.due_slot(later) == monday_nine
+    assert set_after.due_slot(later) is None  # next week's is the first
+    assert set_after.due_slot(later + timedelta(days=7)) == monday_nine + timedelta(days=7)
+    assert set_before.with_changes(scheduled_since=None).due_slot(later) == monday_nine
+    assert set_before.with_changes(paused_reason="is_archived").due_slot(later) is None
+    assert ChannelSettings("T1", "C1").due_slot(later) is None

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
+from bot.scheduler import DigestScheduler
 from bot.services.channel_settings import get_settings
 from tests.conftest import Bot
 from tests.support.slack_requests import reply_text
 
 
+async def _noop(_team: str, _channel: str) -> None:
+    return None
+
+
 async def _stored_job_ids(bot: Bot) -> list[str]:
-    async with bot.store.engine.connect() as conn:
-        rows = await conn.execute(text("SELECT id FROM apscheduler_jobs"))
-        return [row[0] for row in rows if bot.team_id in row[0]]
+    """The jobs a process starting now on the same database would run."""
+    scheduler = DigestScheduler(bot.store, _noop)
+    await scheduler.start(paused=True)
+    try:
+        return [jid for jid in scheduler.job_ids() if bot.team_id in jid]
+    finally:
+        scheduler.shutdown()
 
 
 async def test_schedule_with_explicit_zone_is_saved_announced_and_stored_as_a_job(

@@ -18,6 +18,7 @@ from bot.store.unit_of_work import Store
 from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, runs_of
+from tests.support.eventually import eventually
 from tests.support.items import add_item
 
 TEAM, CHANNEL = "TSCHED", "C111"
@@ -33,26 +34,28 @@ def _slot_at(moment: datetime) -> WeeklySlot:
 
 
 async def _schedule_due(url: str, store: Store, slot: WeeklySlot, due: datetime) -> None:
-    """The state a bot leaves behind when it went down before a digest was due."""
+    """The state a bot leaves behind when it went down before a digest was due: the schedule
+    was set a day before the slot, and nothing has claimed the slot since."""
+    del url  # the schedule is all in the channel's settings
     settings = await set_schedule(
         store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot
     )
-    scheduler = DigestScheduler(url, store, _noop)
-    await scheduler.start(paused=True)
-    scheduler.add_raw_job(settings, next_run_time=due)
-    scheduler.shutdown()
+    set_earlier = settings.with_changes(scheduled_since=due - timedelta(days=1))
+    async with store.unit_of_work() as uow:
+        await uow.channels.save(set_earlier, "ULEAD", datetime.now(UTC))
+        await uow.commit()
 
 
 async def test_a_restart_loses_no_schedule(fresh_database_url: str) -> None:
     store = Store(fresh_database_url)
     slot = WeeklySlot(0, datetime(2026, 1, 1, 9, 0).time(), "Europe/Berlin")
     await set_schedule(store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot)
-    first = DigestScheduler(fresh_database_url, store, _noop)
+    first = DigestScheduler(store, _noop)
     await first.start(paused=True)
     planned = first.next_run(TEAM, CHANNEL)
     first.shutdown()
 
-    second = DigestScheduler(fresh_database_url, store, _noop)
+    second = DigestScheduler(store, _noop)
     await second.start(paused=True)
     try:
         assert planned is not None
@@ -113,7 +116,7 @@ async def test_a_digest_missed_by_more_than_12_hours_is_skipped_and_logged(
 async def test_stopping_the_schedule_removes_the_stored_job(fresh_database_url: str) -> None:
     store = Store(fresh_database_url)
     slot = WeeklySlot(4, datetime(2026, 1, 1, 16, 30).time(), "America/New_York")
-    scheduler = DigestScheduler(fresh_database_url, store, _noop)
+    scheduler = DigestScheduler(store, _noop)
     await scheduler.start(paused=True)
     try:
         scheduler.apply(ChannelSettings(TEAM, CHANNEL, slot=slot))
@@ -123,3 +126,52 @@ async def test_stopping_the_schedule_removes_the_stored_job(fresh_database_url: 
     finally:
         scheduler.shutdown()
         await store.close()
+
+
+async def test_a_schedule_changed_elsewhere_reaches_a_running_scheduler(
+    fresh_database_url: str,
+) -> None:
+    """Each process keeps its own jobs; what another process saved reaches it on its next sync."""
+    store = Store(fresh_database_url)
+    scheduler = DigestScheduler(store, _noop, sync_interval=0.05)
+    await scheduler.start(paused=True)
+    try:
+        assert scheduler.next_run(TEAM, CHANNEL) is None
+        slot = WeeklySlot(2, datetime(2026, 1, 1, 8, 0).time(), "Asia/Tokyo")
+        await set_schedule(store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot)
+        await eventually(lambda: _has_job(scheduler), within=2)
+        planned = scheduler.next_run(TEAM, CHANNEL)
+        assert planned is not None and planned.astimezone(slot.zone).hour == 8
+
+        await set_schedule(store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=None)
+        await eventually(lambda: _has_job(scheduler, False), within=2)
+    finally:
+        scheduler.shutdown()
+        await store.close()
+
+
+async def _has_job(scheduler: DigestScheduler, wanted: bool = True) -> None:
+    assert (scheduler.next_run(TEAM, CHANNEL) is not None) is wanted
+
+
+async def test_a_slot_before_the_schedule_was_set_is_never_posted(
+    fresh_database_url: str, fake_slack: FakeSlack
+) -> None:
+    """Moving a schedule to a time that passed today makes next week's the first digest, in a
+    process that still fires on the old schedule too."""
+    store = Store(fresh_database_url)
+    await add_item(store, TEAM, Kind.DEBT, "Flaky tests")
+    an_hour_ago = _slot_at(datetime.now(UTC) - timedelta(hours=1))
+    await set_schedule(
+        store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=an_hour_ago
+    )
+    runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "on"), store)
+    await runtime.start()
+    try:
+        await runtime.run_scheduled_digest(TEAM, CHANNEL)  # a stale job firing
+        await asyncio.sleep(0.3)
+    finally:
+        await runtime.stop()
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert await runs_of(Store(fresh_database_url), TEAM) == []
+

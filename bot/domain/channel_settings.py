@@ -58,10 +58,25 @@ class ChannelSettings:
     capacity: int = DEFAULT_CAPACITY_POINTS
     replies_per_kind: int = DEFAULT_REPLIES_PER_KIND
     votes_hidden: bool = False
+    # When the slot was set (None: unknown, no bound); a slot before it was never due.
+    scheduled_since: datetime | None = None
 
     @property
     def is_scheduled(self) -> bool:
         return self.slot is not None and self.paused_reason is None
+
+    def due_slot(self, now: datetime) -> datetime | None:
+        """The latest slot at or before `now` that came after the schedule was set, if any.
+
+        Every process decides from this alone, so a slot is due (or not) the same way in all
+        of them, whatever their own scheduler last heard.
+        """
+        if self.slot is None or self.paused_reason is not None:
+            return None
+        latest = self.slot.latest_at_or_before(now)
+        if self.scheduled_since is not None and latest.astimezone(UTC) <= self.scheduled_since:
+            return None
+        return latest
 
     def with_changes(self, **changes: object) -> ChannelSettings:
         return replace(self, **changes)  # type: ignore[arg-type]

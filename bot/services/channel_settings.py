@@ -28,8 +28,11 @@ async def change_settings(
 async def set_schedule(
     store: Store, *, team_id: str, channel_id: str, user_id: str, slot: WeeklySlot | None
 ) -> ChannelSettings:
-    """Set or stop (slot=None) the weekly digest; setting one lifts an earlier pause."""
+    """Set or stop (slot=None) the weekly digest; setting one lifts an earlier pause.
+
+    The first digest is the first slot after now, even if today's slot passed a minute ago.
+    """
     return await change_settings(
         store, team_id=team_id, channel_id=channel_id, user_id=user_id,
-        slot=slot, paused_reason=None,
+        slot=slot, paused_reason=None, scheduled_since=datetime.now(UTC) if slot else None,
     )

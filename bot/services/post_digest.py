@@ -12,6 +12,7 @@ from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import DEFAULT_WEEKS
+from bot.services.digest_lease import LeaseKeeper, lease_kept
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
 from bot.services.trends import channel_trends
 from bot.store.digest_repository import DigestRun, RunStatus
@@ -99,6 +100,19 @@ async def post_digest(
 async def _publish(
     store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, resumed: bool
 ) -> DigestResult:
+    async with lease_kept(store, run.id, LEASE) as lease:
+        parent_ts, posted = await _post_messages(store, publisher, run, digest, lease)
+    await _finish(store, run, RunStatus.COMPLETE, None)
+    await _monthly_trends(store, publisher, run, parent_ts)
+    return DigestResult(
+        Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
+    )
+
+
+async def _post_messages(
+    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, lease: LeaseKeeper
+) -> tuple[str, int]:
+    """The parent (unless posted before) and every reply without a recorded ts."""
     parent_ts = run.parent_ts
     if parent_ts is None:
         parent_ts = await publisher.post_parent(run.channel_id, digest)
@@ -109,7 +123,6 @@ async def _publish(
         planned = await uow.digests.messages(run.id)
     current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
     posted = 0
-    lease_until = datetime.now(UTC) + LEASE
     for message in planned:
         ranked = current.get(message.ref)
         if not message.in_thread or message.message_ts is not None or ranked is None:
@@ -118,19 +131,10 @@ async def _publish(
         # One commit per reply: after a crash, only replies without a ts are posted again.
         async with store.unit_of_work() as uow:
             await uow.digests.set_message_ts(message.id, ts)
-            now = datetime.now(UTC)
-            if lease_until - now < LEASE / 2:
-                # Slow going (Slack's 429 waits): keep the run ours, or another process would
-                # take it over and post these replies a second time.
-                lease_until = now + LEASE
-                await uow.digests.renew_lease(run.id, lease_until)
             await uow.commit()
         posted += 1
-    await _finish(store, run, RunStatus.COMPLETE, None)
-    await _monthly_trends(store, publisher, run, parent_ts)
-    return DigestResult(
-        Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
-    )
+        await lease.renew_if_due()  # slow going (Slack's 429 waits): keep the run ours
+    return parent_ts, posted
 
 
 async def _monthly_trends(
@@ -204,9 +208,11 @@ async def post_scheduled_digest(
     now = now or datetime.now(UTC)
     async with store.unit_of_work() as uow:
         settings = await uow.channels.get(team_id, channel_id)
-    if settings.slot is None or settings.paused_reason:
+    slot = settings.due_slot(now)
+    if slot is None:
+        # Off, paused, or set after its latest slot: a process that has not yet heard of the
+        # change fired on what it knew.
         return None
-    slot = settings.slot.latest_at_or_before(now)
     if now - slot > MAX_LATENESS:
         logger.warning(
             "digest of %s/%s for %s is %s late; skipped", team_id, channel_id, slot, now - slot

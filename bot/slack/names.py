@@ -6,27 +6,39 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
+from cachetools import TTLCache
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.errors import CALL_FAILED
 
 NAME_TTL_S = 3600.0
+# Far more people than vote in an hour on any one bot; the least recently used go first.
+NAME_CACHE_SIZE = 10_000
 
 
 class NameResolver:
     """users.info, cached per user for an hour; a user Slack won't describe stays unnamed."""
 
-    def __init__(self, ttl: float = NAME_TTL_S, clock: Callable[[], float] = time.monotonic):
-        self._ttl = ttl
-        self._clock = clock
-        self._cache: dict[str, tuple[float, str]] = {}
+    def __init__(
+        self,
+        ttl: float = NAME_TTL_S,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_size: int = NAME_CACHE_SIZE,
+    ) -> None:
+        self._cache: TTLCache[str, str] = TTLCache(maxsize=max_size, ttl=ttl, timer=clock)
+
+    @property
+    def cached(self) -> int:
+        """How many names are held now (never more than max_size)."""
+        return len(self._cache)
 
     async def names(self, client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
         wanted = set(user_ids)
-        now = self._clock()
-        missing = [u for u in wanted if u not in self._cache or self._cache[u][0] < now]
+        missing = [u for u in wanted if u not in self._cache]
         await asyncio.gather(*(self._fetch(client, user) for user in missing))
-        return {u: self._cache[u][1] for u in wanted if u in self._cache}
+        found = {u: self._cache.get(u) for u in wanted}
+        return {u: name for u, name in found.items() if name is not None}
 
     async def _fetch(self, client: AsyncWebClient, user_id: str) -> None:
         try:
@@ -38,4 +50,4 @@ class NameResolver:
         profile = user.get("profile") or {}
         name = profile.get("display_name") or user.get("real_name") or user.get("name")
         if name:
-            self._cache[user_id] = (self._clock() + self._ttl, str(name))
+            self._cache[user_id] = str(name)

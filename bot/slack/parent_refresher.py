@@ -46,11 +46,24 @@ class ParentRefresher:
         self.interval = interval
         self._clock = clock
         self._sleep = sleep
+        # Digests with a redraw to make. Once made, a digest moves to _recent, which only
+        # remembers when it was redrawn until the interval has passed: both stay as small as
+        # the number of digests voted on in the last few seconds, however long the bot runs.
         self._pending: dict[int, _Pending] = {}
+        self._recent: dict[int, float] = {}
+
+    @property
+    def tracked(self) -> int:
+        """How many digests the refresher holds any state for."""
+        return len(self._pending) + len(self._recent)
 
     def touch(self, run_id: int, client: AsyncWebClient) -> None:
         """The digest changed; redraw its parent soon (coalescing with other changes)."""
-        pending = self._pending.setdefault(run_id, _Pending(client))
+        self._forget_old_redraws()
+        pending = self._pending.get(run_id)
+        if pending is None:
+            last_update = self._recent.pop(run_id, float("-inf"))
+            pending = self._pending[run_id] = _Pending(client, last_update=last_update)
         pending.client, pending.dirty = client, True
         if pending.task is None or pending.task.done():
             pending.task = asyncio.create_task(self._flush(run_id, pending))
@@ -66,8 +79,28 @@ class ParentRefresher:
             if wait > 0:
                 await self._sleep(wait)
             pending.dirty = False  # changes from here on trigger one more redraw
-            await self._redraw(run_id, pending.client)
+            try:
+                await self._redraw(run_id, pending.client)
+            except Exception:
+                # A bug met by one redraw must not end the redraws of this digest: the next
+                # change tries again with the latest state.
+                logger.exception("parent of digest %s not redrawn", run_id,
+                                 extra={"job": "parent_refresh", "run": run_id})
             pending.last_update = self._clock()
+        # Nothing after this line awaits, so no touch() can slip in between.
+        if self._pending.get(run_id) is pending:
+            del self._pending[run_id]
+            self._recent[run_id] = pending.last_update
+        self._forget_old_redraws()
+
+    def _forget_old_redraws(self) -> None:
+        """Drop redraw times older than the interval, oldest first (they are in time order)."""
+        horizon = self._clock() - self.interval
+        while self._recent:
+            run_id, last_update = next(iter(self._recent.items()))
+            if last_update > horizon:
+                return
+            del self._recent[run_id]
 
     async def _redraw(self, run_id: int, client: AsyncWebClient) -> None:
         try:

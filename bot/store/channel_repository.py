@@ -37,6 +37,7 @@ class ChannelRepository:
         row.capacity = settings.capacity
         row.replies_per_kind = settings.replies_per_kind
         row.votes_hidden = settings.votes_hidden
+        row.schedule_since = settings.scheduled_since
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -66,4 +67,5 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         capacity=row.capacity,
         replies_per_kind=row.replies_per_kind,
         votes_hidden=row.votes_hidden,
+        scheduled_since=row.schedule_since,
     )

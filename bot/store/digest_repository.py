@@ -133,6 +133,15 @@ class DigestRepository:
         )
         return _to_run(row) if row else None
 
+    async def slots_claimed_since(self, since: datetime) -> set[tuple[str, str, str]]:
+        """(team, channel, slot key) of every run claimed since `since`, whatever its status."""
+        rows = await self._session.execute(
+            select(DigestRunRow.team_id, DigestRunRow.channel_id, DigestRunRow.slot_key).where(
+                DigestRunRow.created_at >= since
+            )
+        )
+        return {(team, channel, key) for team, channel, key in rows}
+
     async def unfinished(
         self, since: datetime, team_id: str | None = None, channel_id: str | None = None
     ) -> list[DigestRun]:

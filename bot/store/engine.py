@@ -43,13 +43,6 @@ def to_async_url(url: str) -> str:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
-def to_sync_url(url: str) -> str:
-    """The same database through a blocking driver, for APScheduler's job store."""
-    parsed = make_url(to_async_url(url))
-    driver = "sqlite" if parsed.get_backend_name() == "sqlite" else "postgresql+psycopg"
-    return parsed.set(drivername=driver).render_as_string(hide_password=False)
-
-
 def is_sqlite(url: str) -> bool:
     return make_url(to_async_url(url)).get_backend_name() == "sqlite"
 

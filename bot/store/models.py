@@ -129,6 +129,8 @@ class ChannelSettingsRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
     votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the current slot was set: slots before it were never due.
+    schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

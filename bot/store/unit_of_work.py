@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from contextvars import ContextVar
 from types import TracebackType
 
@@ -31,14 +32,37 @@ _UNAVAILABLE = (
     TimeoutError,
 )
 
+# PostgreSQL's SQLSTATE classes that say the database cannot serve us now, whatever we ask:
+# connection exception, invalid authorization (a role or password that stopped working),
+# invalid catalog (the database was dropped), insufficient resources (too many connections),
+# operator intervention (shutting down, starting up, a statement timeout) and system error.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "28", "3D", "53", "57", "58"})
+
 HEALTH_TIMEOUT_S = 2.0
+# Reads a table of ours, not just `SELECT 1`: a server that answers without our database (or
+# with the schema gone) cannot serve the bot either.
+_HEALTH_PROBE = text("SELECT version_num FROM alembic_version")
+
+logger = logging.getLogger(__name__)
 
 
 def _is_unavailable(exc: BaseException | None) -> bool:
     if isinstance(exc, _UNAVAILABLE):
         return True
     # asyncpg reports a dropped connection as a DBAPI error flagged as invalidating it.
-    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return (_sqlstate(exc) or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+
+
+def _sqlstate(exc: BaseException | None) -> str | None:
+    """The SQLSTATE of a PostgreSQL error: asyncpg's own (raised as is while connecting) or
+    the one SQLAlchemy copies onto the DBAPI error it wraps around it."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        code = getattr(candidate, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
 
 
 _inside_unit_of_work: ContextVar[bool] = ContextVar("inside_unit_of_work", default=False)
@@ -113,11 +137,19 @@ class Store:
         return UnitOfWork(self._sessions, self._serial)
 
     async def is_healthy(self) -> bool:
-        """True when the database answers a trivial query within HEALTH_TIMEOUT_S."""
+        """True when the bot's database answers a trivial query within HEALTH_TIMEOUT_S.
+
+        Any failure is False: the probe exists to say whether the database serves, and a
+        server down, a database dropped, a role refused or a statement timing out all say no.
+        """
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT_S), self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except (*_UNAVAILABLE, sa_exc.DBAPIError):
+                await conn.execute(_HEALTH_PROBE)
+        except Exception as exc:
+            if not _is_unavailable(exc):
+                # Not a failure we know; its name helps whoever reads why /healthz says 503.
+                first_line = str(exc).splitlines()[0] if str(exc) else ""
+                logger.warning("health probe failed: %s %s", type(exc).__name__, first_line)
             return False
         return True
 

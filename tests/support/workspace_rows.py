@@ -21,7 +21,7 @@ from bot.store.unit_of_work import Store
 
 
 async def row_counts(store: Store) -> dict[str, int]:
-    """Rows per table, for every table in the database (ours, the scheduler's, OAuth's)."""
+    """Rows per table, for every table in the database (ours and OAuth's)."""
     async with store.engine.connect() as conn:
         names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
         counts = {}
