@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain.items import Confidence, Item, ItemRef, Kind, Size, Status, Urgency
+from bot.domain.items import Confidence, Item, ItemRef, Kind, Severity, Size, Status, Urgency
 
 BUILT_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -23,6 +23,8 @@ def an_item(
     size: Size | None = None,
     urgency: Urgency | None = None,
     interest: float | None = None,
+    severity: Severity | None = None,
+    affected_per_week: float | None = None,
     votes: int = 0,
     voters: list[str] | None = None,
     area: str | None = None,
@@ -40,5 +42,6 @@ def an_item(
         impact=impact, author_id=author_id, status=status, created_at=created_at,
         updated_at=created_at, size=size, urgency=urgency, area=area, closed_at=closed_at,
         closed_by=closed_by, interest=interest, merged_into=merged_into,
-        size_confidence=size_confidence, votes=votes, voters=list(voters or []),
+        size_confidence=size_confidence, severity=severity, affected_per_week=affected_per_week,
+        votes=votes, voters=list(voters or []),
     )
