@@ -106,8 +106,9 @@ async def test_exporting_a_large_channel_never_holds_the_loop_for_long(bot: Bot)
     items_file = next(f for f in complete.params["files"] if f["title"].startswith("Items"))
     rows = list(csv.reader(io.StringIO(bot.fake.uploads[items_file["id"]].decode())))
     assert [r[0] for r in rows[1:]] == [f"D-{n}" for n in range(1, BIG_CHANNEL + 1)]
-    # Read at once, the items held the loop for most of the export (220 ms of 600 ms).
-    assert monitor.max_lag_ms < took_ms / 4, (monitor.max_lag_ms, took_ms)
+    # Read at once, the items held the loop for 220-420 ms; paged, the worst lag stays under
+    # what the bot itself calls a stall, even on a loaded machine.
+    assert monitor.max_lag_ms < loop_lag.STALL_WARNING_MS, (monitor.max_lag_ms, took_ms)
 
 
 def loop_lag_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
