@@ -25,12 +25,17 @@ from tests.support.voting import PostedDigest, post_digest, votes_settled
 LEAD, PM, DEV = "ULEAD", "UPM", "UDEV"
 
 
-async def _setup(bot: Bot) -> PostedDigest:
+async def _sign_off_roles(bot: Bot) -> None:
+    """Lena leads, Pat is the PM; the command after this one comes from Lena."""
     bot.fake.users[LEAD] = {"profile": {"display_name": "Lena"}}
     bot.fake.users[PM] = {"profile": {"display_name": "Pat"}}
     await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> lead")
     bot.slack.user_id = LEAD
     await bot.slack.command("/tradeoff", f"role <@{PM}|pat> pm")
+
+
+async def _setup(bot: Bot) -> PostedDigest:
+    await _sign_off_roles(bot)
     # Room for D-1 (S, 2 of the 2.1 debt points) and then either F-1 (M) or F-2 (L).
     await bot.slack.command("/tradeoff", "capacity 7")
     await bot.slack.command("/tradeoff", "budget 30")
@@ -245,11 +250,7 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
 
 
 async def test_capacity_the_features_leave_is_planned_as_debt_and_recorded(bot: Bot) -> None:
-    bot.fake.users[LEAD] = {"profile": {"display_name": "Lena"}}
-    bot.fake.users[PM] = {"profile": {"display_name": "Pat"}}
-    await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> lead")
-    bot.slack.user_id = LEAD
-    await bot.slack.command("/tradeoff", f"role <@{PM}|pat> pm")
+    await _sign_off_roles(bot)
     await bot.slack.command("/tradeoff", "capacity 7")
     await bot.slack.command("/tradeoff", "budget 30")
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S", urgency="high")
