@@ -28,6 +28,7 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import replies, runs_of
 from tests.support.eventually import eventually
 from tests.support.items import add_item
+from tests.support.slow_digest import SlowReplies, digest_time_follows
 
 
 def _failing_once(real: Any, calls: list[int]) -> Any:
@@ -143,35 +144,17 @@ async def test_a_failed_lease_renewal_is_logged_and_renewed_later(
     real_publisher = runtime.publisher()
     leases: list[datetime | None] = []
 
-    class SlowPublisher:
-        """Each reply 'takes' two minutes, as when Slack keeps answering 429."""
-
-        async def post_parent(self, channel_id: str, digest: Any) -> str:
-            return await real_publisher.post_parent(channel_id, digest)
-
-        async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
-            await real_publisher.post_trends(channel_id, thread_ts, trends)
-
-        async def post_reply(
-            self, channel_id: str, thread_ts: str, ranked: Any, digest: Any
-        ) -> str:
-            clock["now"] += timedelta(minutes=2)
-            [run] = await runs_of(store, team_id)
-            leases.append(run.lease_until)
-            return await real_publisher.post_reply(channel_id, thread_ts, ranked, digest)
-
-    class FakeDatetime(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> FakeDatetime:  # type: ignore[override]
-            return clock["now"]  # type: ignore[return-value]
+    async def note_lease(_ranked: Any) -> None:
+        [run] = await runs_of(store, team_id)
+        leases.append(run.lease_until)
 
     calls: list[int] = []
     monkeypatch.setattr(DigestRepository, "renew_lease",
                         _failing_once(DigestRepository.renew_lease, calls))
-    monkeypatch.setattr("bot.services.post_digest.datetime", FakeDatetime)
-    monkeypatch.setattr("bot.services.digest_lease.datetime", FakeDatetime)
+    digest_time_follows(monkeypatch, clock)
     result = await post_digest_now(
-        store, SlowPublisher(), team_id=team_id, channel_id="C111", now=start
+        store, SlowReplies(real_publisher, clock, note_lease), team_id=team_id,
+        channel_id="C111", now=start,
     )
     await asyncio.sleep(0)
 

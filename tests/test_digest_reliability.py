@@ -20,6 +20,7 @@ from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.support.digests import messages_of, parents, replies, runs_of
 from tests.support.items import add_item
+from tests.support.slow_digest import SlowReplies, digest_time_follows
 
 
 @pytest.fixture
@@ -202,38 +203,21 @@ async def test_a_slow_digest_keeps_its_lease_so_no_one_takes_it_over(
     real_publisher = runtime.publisher()
     taken_over: list[bool] = []
 
-    class SlowPublisher:
-        """Each reply 'takes' two minutes, as when Slack keeps answering 429; before the
-        fourth, another process looks at the run as it would find it."""
+    async def another_process_looks(ranked: Any) -> None:
+        if ranked.item.ref.number == 4:  # six minutes in: past the first 5-minute lease
+            [run] = await runs_of(store, team_id)
+            async with store.unit_of_work() as uow:
+                taken_over.append(
+                    await uow.digests.take_over(run.id, clock["now"], timedelta(minutes=5))
+                )
 
-        async def post_parent(self, channel_id: str, digest: Any) -> str:
-            return await real_publisher.post_parent(channel_id, digest)
-
-        async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
-            await real_publisher.post_trends(channel_id, thread_ts, trends)
-
-        async def post_reply(
-            self, channel_id: str, thread_ts: str, ranked: Any, digest: Any
-        ) -> str:
-            clock["now"] += timedelta(minutes=2)
-            if ranked.item.ref.number == 4:  # six minutes in: past the first 5-minute lease
-                [run] = await runs_of(store, team_id)
-                async with store.unit_of_work() as uow:
-                    taken_over.append(
-                        await uow.digests.take_over(run.id, clock["now"], timedelta(minutes=5))
-                    )
-            return await real_publisher.post_reply(channel_id, thread_ts, ranked, digest)
-
-    class FakeDatetime(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> FakeDatetime:  # type: ignore[override]
-            return clock["now"]  # type: ignore[return-value]
-
+    # Each reply 'takes' two minutes; before the fourth, another process looks at the run as it
+    # would find it.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("bot.services.post_digest.datetime", FakeDatetime)
-        patch.setattr("bot.services.digest_lease.datetime", FakeDatetime)
+        digest_time_follows(patch, clock)
         result = await post_digest_now(
-            store, SlowPublisher(), team_id=team_id, channel_id="C111", now=start
+            store, SlowReplies(real_publisher, clock, another_process_looks), team_id=team_id,
+            channel_id="C111", now=start,
         )
 
     assert result.outcome is Outcome.POSTED
