@@ -146,10 +146,7 @@ def trends(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     configure_logging(settings)
     require_schema(settings.database_url)
-    title = f"Tradeoff trends · last {args.weeks} weeks"
-    data, png = asyncio.run(
-        load_trends(settings, args.team, args.channel, args.weeks, title=title)
-    )
+    data, png = asyncio.run(load_trends(settings, args.team, args.channel, args.weeks))
     if png is None:
         print("tradeoff: no history to chart for that channel yet (no items, no decisions)")
         return 1

@@ -356,7 +356,7 @@ async def print_or_post_digest(
 
 
 async def load_trends(
-    settings: Settings, team_id: str, channel_id: str, weeks: int, *, title: str
+    settings: Settings, team_id: str, channel_id: str, weeks: int
 ) -> tuple[Trends, bytes | None]:
     """`tradeoff trends`: the channel's trends from the database, and their chart unless
     there is no history to draw."""
@@ -364,7 +364,7 @@ async def load_trends(
     charts = ChartPool(workers=1)
     try:
         data = await channel_trends(store, team_id=team_id, channel_id=channel_id, weeks=weeks)
-        return data, None if data.is_empty else await charts.render(data, title=title)
+        return data, None if data.is_empty else await charts.render(data, title=data.chart_title)
     finally:
         charts.shutdown()
         await store.close()

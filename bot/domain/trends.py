@@ -57,6 +57,11 @@ class Trends:
     def debt_share_pct(self) -> int | None:
         return debt_share_pct(self.debt_points, self.planned_points)
 
+    @property
+    def chart_title(self) -> str:
+        """The title every trends chart of a channel carries, in Slack and from the CLI."""
+        return f"Tradeoff trends · last {self.weeks} weeks"
+
     def summary(self) -> str:
         """One paragraph in words, with the same numbers as the chart."""
         weeks = plural(self.weeks, "week")

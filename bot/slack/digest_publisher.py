@@ -56,9 +56,7 @@ class SlackDigestPublisher:
         return await self._post(channel_id, reply_message(ranked, digest), thread_ts=thread_ts)
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
-        png = await self._charts.render(
-            trends, title=f"Tradeoff trends · last {trends.weeks} weeks"
-        )
+        png = await self._charts.render(trends, title=trends.chart_title)
         try:
             await self._client.files_upload_v2(
                 channel=channel_id, thread_ts=thread_ts, file=png,

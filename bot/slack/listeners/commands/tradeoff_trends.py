@@ -37,7 +37,7 @@ async def _upload(call: Invocation, weeks: int) -> None:
     if data.is_empty:
         await call.reply_later(text_reply(NO_HISTORY))
         return
-    png = await call.runtime.charts.render(data, title=f"Tradeoff trends · last {weeks} weeks")
+    png = await call.runtime.charts.render(data, title=data.chart_title)
     try:
         await call.client.files_upload_v2(
             channel=call.channel_id, file=png, filename="tradeoff-trends.png",
