@@ -56,9 +56,8 @@ def migrate_or_explain(database_url: str) -> Migration:
         return upgrade_to_head(database_url)
     except Exception as exc:
         to_async_url(database_url)  # a malformed URL is reported as such, not as "unreachable"
-        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise StoreUnavailable(
-            f"cannot migrate the database at {shown(database_url)}: {first_line}"
+            f"cannot migrate the database at {shown(database_url)}: {_first_line(exc)}"
         ) from exc
 
 
@@ -76,8 +75,7 @@ def require_schema(database_url: str) -> None:
     try:
         revision = revision_of(database_url)
     except Exception as exc:
-        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise StoreUnavailable(f"cannot read the database at {where}: {first_line}") from exc
+        raise StoreUnavailable(f"cannot read the database at {where}: {_first_line(exc)}") from exc
     head = head_revision()
     if revision is None:
         raise CommandFailed(
@@ -88,6 +86,11 @@ def require_schema(database_url: str) -> None:
             f"the database at {where} is at schema revision {revision}, this version needs "
             f"{head}; run 'tradeoff migrate'"
         )
+
+
+def _first_line(exc: Exception) -> str:
+    """A driver's error in one line (some span a page), or at least its type."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def describe_migration(database_url: str, migration: Migration) -> str:
