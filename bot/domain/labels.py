@@ -38,3 +38,8 @@ def severity_label(severity: StrEnum | None) -> str:
 def affected_label(per_week: float) -> str:
     """`120 affected/week`: a bug's weekly cost, shown where debt shows its interest."""
     return f"{per_week:g} affected/week"
+
+
+def non_feature_label(with_bugs: bool) -> str:
+    """`debt`, or `debt and bugs` once bugs are among them: what a debt share counts."""
+    return "debt and bugs" if with_bugs else "debt"

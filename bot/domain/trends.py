@@ -11,7 +11,7 @@ from statistics import median
 
 from bot.domain.decisions import Decision, debt_share_pct
 from bot.domain.items import Item, Kind
-from bot.domain.labels import plural
+from bot.domain.labels import non_feature_label, plural
 
 OLD_DEBT = timedelta(days=90)
 DEFAULT_WEEKS = 12
@@ -68,7 +68,7 @@ class Trends:
         if self.debt_share_pct is None:
             split = f"no decisions were recorded over {weeks}"
         else:
-            who = "debt and bugs" if self.bug_points else "debt"
+            who = non_feature_label(bool(self.bug_points))
             bugs = f", {self.bug_points} of them bugs," if self.bug_points else ""
             split = (
                 f"{who} got {self.debt_share_pct} % of planned size over {weeks} against a "

@@ -11,6 +11,7 @@ from bot.domain.items import Item, Kind, Status
 from bot.domain.labels import (
     affected_label,
     age_label,
+    non_feature_label,
     plural,
     severity_label,
     votes_label,
@@ -227,7 +228,7 @@ def _plan_text(digest: Digest, limit: int) -> str:
     )
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
-    non_feature = "Debt and bugs" if any(r.item.kind is Kind.BUG for r in plan.picked) else "Debt"
+    non_feature = non_feature_label(any(r.item.kind is Kind.BUG for r in plan.picked)).capitalize()
     totals = f"{non_feature} {_pts(plan.debt_points)} · features {_pts(plan.feature_points)}."
     idle = plan.idle_reason()
     room = limit - len(heading) - len(totals) - len("\n…and 999 more picked.") - 3

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.decisions import Agreement, Decision, Role
 from bot.domain.digest import Digest
-from bot.domain.labels import votes_label
+from bot.domain.labels import non_feature_label, votes_label
 from bot.slack.blocks.elements import context, section
 from bot.slack.text import clip, escape
 
@@ -70,11 +70,6 @@ def decided_text(decision: Decision, names: Names) -> str:
     )
 
 
-def non_feature_label(decision: Decision) -> str:
-    """`debt`, or `debt and bugs` once a decision planned bugs: what its debt share counts."""
-    return "debt and bugs" if decision.bug_points else "debt"
-
-
 def decision_thread_message(decision: Decision) -> dict[str, Any]:
     """Posted in the digest thread when the decision is made: what, why, who, when."""
     lines = [
@@ -88,8 +83,9 @@ def decision_thread_message(decision: Decision) -> dict[str, Any]:
         f"{votes_label(i.votes)}, score {i.score:g}"
         for i in decision.items
     ]
+    with_bugs = bool(decision.bug_points)
     lines.append(
-        f"{non_feature_label(decision).capitalize()} {'are' if decision.bug_points else 'is'} "
+        f"{non_feature_label(with_bugs).capitalize()} {'are' if with_bugs else 'is'} "
         f"{decision.debt_share_pct}% of the planned size ({decision.debt_points} of "
         f"{decision.total_points} points)."
     )

@@ -6,11 +6,11 @@ import re
 
 from bot.domain.channel_roles import ChannelRoles
 from bot.domain.decisions import Decision, Role
+from bot.domain.labels import non_feature_label
 from bot.services.history import DEFAULT_HISTORY, MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
-from bot.slack.blocks.sign_off import non_feature_label
 from bot.slack.command_text import whole_number
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.text import clip, escape
@@ -92,8 +92,9 @@ async def history(call: Invocation) -> None:
 
 def _history_line(decision: Decision) -> str:
     items = ", ".join(f"{i.ref} {clip(escape(i.title), 40)}" for i in decision.items)
+    share_of = non_feature_label(bool(decision.bug_points))
     return (
-        f"*{decision.decided_at:%d %b %Y}* · {items} · {non_feature_label(decision)} "
+        f"*{decision.decided_at:%d %b %Y}* · {items} · {share_of} "
         f"{decision.debt_share_pct}% of "
         f"{decision.total_points} pts (budget {decision.budget_pct}%) · "
         f"<@{decision.lead_id}> and <@{decision.pm_id}>"
