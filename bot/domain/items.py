@@ -259,6 +259,7 @@ class Item:
     size_confidence: Confidence | None = None
     severity: Severity | None = None
     affected_per_week: float | None = None
+    tracker_ref: str | None = None  # `owner/repo#12` or `PROJ-7`; `link` is then its URL
     votes: int = 0
     voters: list[str] = field(default_factory=list)
 

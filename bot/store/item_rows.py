@@ -39,6 +39,7 @@ def item_from_row(row: ItemRow | Row[Any], votes: int, voters: list[str] | None 
         size_confidence=Confidence(confidence) if confidence else None,
         severity=Severity(severity) if severity else None,
         affected_per_week=values["affected_per_week"],
+        tracker_ref=values["tracker_ref"],
         votes=int(votes),
         voters=voters or [],
     )

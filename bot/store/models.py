@@ -89,6 +89,8 @@ class ItemRow(Base):
     size_confidence: Mapped[str | None] = mapped_column(String(8))
     severity: Mapped[str | None] = mapped_column(String(16))  # bugs only
     affected_per_week: Mapped[float | None] = mapped_column(Float)  # bugs only
+    # The tracker issue the item stands for (`owner/repo#12`, `PROJ-7`); `link` is its URL.
+    tracker_ref: Mapped[str | None] = mapped_column(String(200))
 
 
 class ItemCounterRow(Base):
@@ -302,3 +304,86 @@ class WorkspaceUninstallRow(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     uninstalled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TrackerConnectionRow(Base):
+    """A channel's connection to GitHub or Jira; secrets only as Fernet tokens."""
+
+    __tablename__ = "tracker_connections"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "kind", name="uq_tracker_connections_channel"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)  # owner/repo, or the Jira site URL
+    project: Mapped[str | None] = mapped_column(String(64))
+    credentials: Mapped[str] = mapped_column(Text)  # encrypted JSON
+    webhook_secret: Mapped[str | None] = mapped_column(Text)  # encrypted
+    debt_labels: Mapped[str] = mapped_column(Text)  # comma-separated
+    state: Mapped[str] = mapped_column(String(16))
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    poll_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who polls next: one process at a time, whichever takes the lease.
+    poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ItemLinkRow(Base):
+    """An item and the tracker issue it stands for; one issue per connection, one per item."""
+
+    __tablename__ = "item_links"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "ref", name="uq_item_links_connection_ref"),
+        UniqueConstraint("item_id", name="uq_item_links_item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("tracker_connections.id", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    # The issue's updated_at we last applied, so an overlapping poll applies it once.
+    seen_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TrackerWritebackRow(Base):
+    """A planned item whose issue still owes the decision's label and comment (the outbox)."""
+
+    __tablename__ = "tracker_writebacks"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "item_link_id", name="uq_tracker_writebacks_decision"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"))
+    item_link_id: Mapped[int] = mapped_column(
+        ForeignKey("item_links.id", ondelete="CASCADE"), index=True
+    )
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TrackerDeliveryRow(Base):
+    """Webhook deliveries already taken (X-GitHub-Delivery); GitHub redelivers with the same id."""
+
+    __tablename__ = "tracker_deliveries"
+
+    delivery_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -20,6 +20,7 @@ from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
 from bot.store.role_repository import RoleRepository
+from bot.store.tracker_repository import TrackerRepository
 from bot.store.vote_repository import VoteRepository
 from bot.store.workspace_repository import WorkspaceRepository
 
@@ -98,6 +99,7 @@ class UnitOfWork:
         self.decisions = DecisionRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.workspaces = WorkspaceRepository(self.session)
+        self.trackers = TrackerRepository(self.session)
         return self
 
     async def __aexit__(

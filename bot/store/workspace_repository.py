@@ -15,14 +15,22 @@ from bot.store.models import (
     DigestRunRow,
     ItemChangeRow,
     ItemCounterRow,
+    ItemLinkRow,
     ItemRow,
     ProcessedEventRow,
+    TrackerConnectionRow,
+    TrackerDeliveryRow,
+    TrackerWritebackRow,
     VoteReactionRow,
     WorkspaceUninstallRow,
 )
 
 # Children before parents; votes, digest messages, agreements and decision items go by cascade.
 _TEAM_TABLES = (
+    TrackerWritebackRow,
+    ItemLinkRow,
+    TrackerDeliveryRow,
+    TrackerConnectionRow,
     DecisionRow,
     DigestRunRow,
     VoteReactionRow,
