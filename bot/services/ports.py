@@ -1,11 +1,15 @@
-"""What use cases need from Slack, as interfaces; `bot/slack/` provides the implementations."""
+"""What use cases need from outside, as interfaces: Slack (`bot/slack/` implements it) and
+issue trackers (`bot/trackers/`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
+from bot.domain.tracker_issues import TrackerIssue
 from bot.domain.trends import Trends
 
 
@@ -39,3 +43,60 @@ class DigestPublisher(Protocol):
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         """Attach the trends chart and its summary in the digest's thread."""
         ...
+
+
+class TrackerFailure(Exception):
+    """What went wrong talking to a tracker, in one line a user can act on (never a secret)."""
+
+    PAUSING = frozenset({"auth", "forbidden", "not_found", "gone"})
+
+    def __init__(self, kind: str, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+        self.retry_after = retry_after
+
+    @property
+    def pauses_connection(self) -> bool:
+        """The tracker refuses us until someone fixes the token or access: stop trying."""
+        return self.kind in self.PAUSING
+
+
+class Tracker(Protocol):
+    """GitHub Issues or Jira, as the bridge's use cases need them."""
+
+    name: str
+
+    async def check(self) -> str:
+        """Verify credentials and access to the repo/project; returns its display name."""
+        ...
+
+    async def open_issues(self) -> list[TrackerIssue]:
+        """Every open issue (every page), pull requests excluded."""
+        ...
+
+    async def changed_since(self, since: datetime | None) -> list[TrackerIssue]:
+        """Open and closed issues updated at/after `since` (all when None); may overlap."""
+        ...
+
+    async def get_issue(self, ref: str) -> TrackerIssue: ...
+
+    async def create_issue(
+        self, title: str, body: str, labels: Sequence[str]
+    ) -> TrackerIssue: ...
+
+    async def add_label(self, ref: str, label: str) -> None:
+        """Idempotent: adding a label twice is harmless."""
+        ...
+
+    async def comment_once(
+        self, ref: str, marker: str, lines: Sequence[str], link_text: str, link_url: str
+    ) -> None:
+        """Post one comment of `lines` and a link, unless one carrying `marker` exists."""
+        ...
+
+    def parse_ref(self, text: str) -> str | None:
+        """The canonical ref of `owner/repo#N`, `PROJ-N` or an issue URL; None otherwise."""
+        ...
+
+    async def aclose(self) -> None: ...
