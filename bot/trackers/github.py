@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from githubkit import GitHub
+from githubkit.auth.base import BaseAuthStrategy
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 from githubkit.response import Response
 
@@ -33,6 +35,32 @@ _URL = re.compile(r"^\s*https?://[^/\s]+(?:/[^\s]*)?/([\w.-]+/[\w.-]+)/(?:issues
 logger = logging.getLogger(__name__)
 
 
+class _Bearer(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "_Bearer(<hidden>)"
+
+
+class BearerToken(BaseAuthStrategy):
+    """`Authorization: Bearer`, the scheme GitHub documents for fine-grained tokens
+    (githubkit's token strategy sends the older `token` scheme)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get_auth_flow(self, github: Any) -> httpx.Auth:
+        return _Bearer(self._token)
+
+    def __repr__(self) -> str:
+        return "BearerToken(<hidden>)"
+
+
 def marker_comment(marker: str) -> str:
     return f"<!-- tradeoff:{marker} -->"
 
@@ -48,8 +76,8 @@ class GitHubTracker:
         self._retries = retries
         self._max_wait_s = max_wait_s
         self._gh = GitHub(
-            token, base_url=api_url.rstrip("/") + "/", timeout=timeout_s, auto_retry=False,
-            http_cache=False, user_agent="tradeoff-bot",
+            BearerToken(token), base_url=api_url.rstrip("/") + "/", timeout=timeout_s,
+            auto_retry=False, http_cache=False, user_agent="tradeoff-bot",
         )
         self._writes = asyncio.Lock()
         # (since param) -> (etag, issues): an unchanged repository answers 304 and costs no quota.

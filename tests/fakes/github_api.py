@@ -1,0 +1,409 @@
+"""A fake GitHub REST API on real loopback HTTP, stateful like the real one.
+
+Repositories with issues (pull requests among them), labels and comments; `Authorization:
+Bearer` checked; pages linked with `Link: rel="next"` (per_page at most 100); `since`;
+ETag / If-None-Match answering 304; and scripted faults per route: any status (401, 403, 404,
+410, 422, 5xx), 429 with Retry-After, the secondary-limit 403, and slow answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str  # without the query
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    status: int = 0
+
+
+@dataclass
+class _Fault:
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+    times: int
+    delay_s: float = 0.0
+
+
+@dataclass
+class _Repo:
+    owner: str
+    name: str
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    next_number: int = 1
+
+
+class FakeGitHub:
+    """`with FakeGitHub(token="ghp_x") as gh:` ... `gh.api_url` goes in GITHUB_API_URL."""
+
+    def __init__(
+        self, token: str = "github_pat_test", *, api_prefix: str = "/api/v3"  # noqa: S107
+    ) -> None:
+        self.token = token
+        self.api_prefix = api_prefix
+        self.repos: dict[str, _Repo] = {}
+        self.calls: list[Recorded] = []
+        self._faults: list[tuple[str, str, _Fault]] = []
+        self._lock = threading.RLock()
+        self._clock = _EPOCH
+        self._ids = 1000
+        self._server: ThreadingHTTPServer | None = None
+        self.login = "octo-bot"
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> FakeGitHub:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_GET(self) -> None:
+                fake._serve(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._serve(self, "POST")
+
+            def do_PATCH(self) -> None:
+                fake._serve(self, "PATCH")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + self.api_prefix
+
+    # --- state the tests set up and read -------------------------------------------------
+
+    def tick(self, seconds: float = 1) -> datetime:
+        with self._lock:
+            self._clock += timedelta(seconds=seconds)
+            return self._clock
+
+    def add_repo(self, full_name: str) -> None:
+        owner, name = full_name.split("/")
+        self.repos[full_name.lower()] = _Repo(owner, name)
+
+    def add_issue(
+        self, full_name: str, title: str, body: str | None = "", *, labels: tuple[str, ...] = (),
+        state: str = "open", pull_request: bool = False,
+    ) -> dict[str, Any]:
+        with self._lock:
+            repo = self.repos[full_name.lower()]
+            number = repo.next_number
+            repo.next_number += 1
+            issue = self._new_issue(repo, number, title, body, list(labels))
+            issue["state"] = state
+            if pull_request:
+                issue["pull_request"] = {"url": f"{self.api_url}/repos/{full_name}/pulls/{number}",
+                                         "html_url": f"{self.base_url}/{full_name}/pull/{number}",
+                                         "diff_url": None, "patch_url": None}
+            repo.issues[number] = issue
+            return issue
+
+    def issue(self, full_name: str, number: int) -> dict[str, Any]:
+        return self.repos[full_name.lower()].issues[number]
+
+    def comments(self, full_name: str, number: int) -> list[dict[str, Any]]:
+        return list(self.repos[full_name.lower()].comments.get(number, []))
+
+    def close(self, full_name: str, number: int, by: str = "octocat") -> None:
+        self._edit(full_name, number, state="closed", closed_by=self._user(by),
+                   closed_at=_iso(self.tick()), state_reason="completed")
+
+    def reopen(self, full_name: str, number: int) -> None:
+        self._edit(full_name, number, state="open", closed_by=None, closed_at=None,
+                   state_reason="reopened")
+
+    def rename(self, full_name: str, number: int, title: str) -> None:
+        self._edit(full_name, number, title=title)
+
+    def _edit(self, full_name: str, number: int, **values: Any) -> None:
+        with self._lock:
+            issue = self.issue(full_name, number)
+            issue.update(values)
+            issue["updated_at"] = _iso(self.tick())
+
+    def fail(
+        self, method: str, path_part: str, status: int, *, times: int = 1,
+        headers: dict[str, str] | None = None, message: str = "failure", delay_s: float = 0.0,
+    ) -> None:
+        """The next `times` requests whose path contains `path_part` answer `status`."""
+        with self._lock:
+            self._faults.append((method, path_part, _Fault(
+                status, headers or {}, {"message": message}, times, delay_s)))
+
+    def rate_limit(self, method: str, path_part: str, retry_after: int = 1, times: int = 1) -> None:
+        self.fail(method, path_part, 429, times=times, headers={"Retry-After": str(retry_after)},
+                  message="API rate limit exceeded")
+
+    def secondary_limit(self, method: str, path_part: str, reset_in_s: int = 1) -> None:
+        reset = int(time.time()) + reset_in_s
+        self.fail(method, path_part, 403, headers={
+            "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset),
+        }, message="You have exceeded a secondary rate limit")
+
+    def slow(self, method: str, path_part: str, seconds: float, times: int = 1) -> None:
+        """Answer normally, but only after `seconds`."""
+        self.fail(method, path_part, 0, times=times, delay_s=seconds)
+
+    def calls_to(self, method: str, path_part: str) -> list[Recorded]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and path_part in c.path]
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        split = urlsplit(handler.path)
+        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        length = int(handler.headers.get("content-length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        call = Recorded(method, split.path, query, headers, body)
+        status, answer, extra = self._answer(call)
+        call.status = status
+        with self._lock:
+            self.calls.append(call)
+        payload = b"" if status == 304 else json.dumps(answer).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.send_header("X-GitHub-Request-Id", f"REQ{self._next_id()}")
+        for key, value in extra.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    def _answer(self, call: Recorded) -> tuple[int, Any, dict[str, str]]:
+        fault = self._take_fault(call)
+        if fault is not None:
+            if fault.delay_s:
+                time.sleep(fault.delay_s)
+            if fault.status:
+                return fault.status, fault.body, fault.headers
+        if call.headers.get("authorization") != f"Bearer {self.token}":
+            return 401, {"message": "Bad credentials", "status": "401"}, {}
+        if not call.path.startswith(self.api_prefix + "/repos/"):
+            return 404, {"message": "Not Found"}, {}
+        parts = call.path[len(self.api_prefix) + len("/repos/"):].strip("/").split("/")
+        repo = self.repos.get("/".join(parts[:2]).lower()) if len(parts) >= 2 else None
+        if repo is None:
+            return 404, {"message": "Not Found"}, {}
+        with self._lock:
+            return self._route(call, repo, parts[2:])
+
+    def _route(
+        self, call: Recorded, repo: _Repo, rest: list[str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        if not rest and call.method == "GET":
+            return 200, self._repo_json(repo), {}
+        if rest == ["issues"] and call.method == "GET":
+            return self._list_issues(call, repo)
+        if rest == ["issues"] and call.method == "POST":
+            body = call.body or {}
+            if not str(body.get("title") or "").strip():
+                return 422, {"message": "Validation Failed",
+                             "errors": [{"resource": "Issue", "field": "title",
+                                         "code": "missing_field"}]}, {}
+            number = repo.next_number
+            repo.next_number += 1
+            issue = self._new_issue(repo, number, body["title"], body.get("body"),
+                                    list(body.get("labels") or []))
+            repo.issues[number] = issue
+            return 201, issue, {}
+        if len(rest) >= 2 and rest[0] == "issues" and rest[1].isdigit():
+            issue = repo.issues.get(int(rest[1]))
+            if issue is None:
+                return 404, {"message": "Not Found"}, {}
+            return self._issue_route(call, repo, issue, rest[2:])
+        return 404, {"message": "Not Found"}, {}
+
+    def _issue_route(
+        self, call: Recorded, repo: _Repo, issue: dict[str, Any], rest: list[str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        number = issue["number"]
+        if not rest and call.method == "GET":
+            return 200, issue, {}
+        if rest == ["labels"] and call.method == "POST":
+            names = {label["name"] for label in issue["labels"]}
+            for name in (call.body or {}).get("labels") or []:
+                if name not in names:
+                    issue["labels"].append(self._label(repo, name))
+                    names.add(name)
+                    issue["updated_at"] = _iso(self.tick())
+            return 200, issue["labels"], {}
+        if rest == ["comments"] and call.method == "GET":
+            return self._paged(call, repo.comments.get(number, []),
+                               f"/repos/{repo.owner}/{repo.name}/issues/{number}/comments")
+        if rest == ["comments"] and call.method == "POST":
+            comment = self._comment(repo, number, str((call.body or {}).get("body") or ""))
+            repo.comments.setdefault(number, []).append(comment)
+            issue["comments"] += 1
+            issue["updated_at"] = _iso(self.tick())
+            return 201, comment, {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _list_issues(self, call: Recorded, repo: _Repo) -> tuple[int, Any, dict[str, str]]:
+        state = call.query.get("state", "open")
+        issues = [i for i in repo.issues.values() if state == "all" or i["state"] == state]
+        if "since" in call.query:
+            since = datetime.fromisoformat(call.query["since"].replace("Z", "+00:00"))
+            issues = [i for i in issues
+                      if datetime.fromisoformat(i["updated_at"].replace("Z", "+00:00")) >= since]
+        if call.query.get("sort") == "updated":
+            issues.sort(key=lambda i: i["updated_at"], reverse=call.query.get("direction") != "asc")
+        else:
+            issues.sort(key=lambda i: i["number"], reverse=True)
+        return self._paged(call, issues, f"/repos/{repo.owner}/{repo.name}/issues")
+
+    def _paged(
+        self, call: Recorded, rows: list[dict[str, Any]], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        per_page = min(100, max(1, int(call.query.get("per_page", "30") or 30)))
+        page = max(1, int(call.query.get("page", "1") or 1))
+        chunk = rows[(page - 1) * per_page: page * per_page]
+        etag = '"' + hashlib.sha1(json.dumps(chunk, sort_keys=True).encode(),
+                                  usedforsecurity=False).hexdigest() + '"'
+        headers = {"ETag": etag}
+        if page * per_page < len(rows):
+            query = {**call.query, "page": str(page + 1), "per_page": str(per_page)}
+            headers["Link"] = f'<{self.api_url}{path}?{urlencode(query)}>; rel="next"'
+        if call.headers.get("if-none-match") == etag:
+            return 304, None, headers
+        return 200, chunk, headers
+
+    def _take_fault(self, call: Recorded) -> _Fault | None:
+        with self._lock:
+            for method, part, fault in self._faults:
+                if method == call.method and part in call.path and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    # --- GitHub's JSON shapes ------------------------------------------------------------
+
+    def _next_id(self) -> int:
+        with self._lock:
+            self._ids += 1
+            return self._ids
+
+    def _user(self, login: str) -> dict[str, Any]:
+        uid = int(hashlib.sha1(login.encode(), usedforsecurity=False).hexdigest()[:6], 16)
+        return {
+            "login": login, "id": uid, "node_id": f"U_{uid}", "avatar_url": "",
+            "gravatar_id": "", "url": f"{self.api_url}/users/{login}",
+            "html_url": f"{self.base_url}/{login}", "followers_url": "", "following_url": "",
+            "gists_url": "", "starred_url": "", "subscriptions_url": "",
+            "organizations_url": "", "repos_url": "", "events_url": "",
+            "received_events_url": "", "type": "User", "site_admin": False,
+        }
+
+    def _label(self, repo: _Repo, name: str) -> dict[str, Any]:
+        lid = self._next_id()
+        return {"id": lid, "node_id": f"LA_{lid}", "name": name, "color": "ededed",
+                "default": False, "description": None,
+                "url": f"{self.api_url}/repos/{repo.owner}/{repo.name}/labels/{name}"}
+
+    def _new_issue(
+        self, repo: _Repo, number: int, title: str, body: str | None, labels: list[str]
+    ) -> dict[str, Any]:
+        iid = self._next_id()
+        now = _iso(self.tick())
+        api = f"{self.api_url}/repos/{repo.owner}/{repo.name}"
+        return {
+            "id": iid, "node_id": f"I_{iid}", "url": f"{api}/issues/{number}",
+            "repository_url": api, "labels_url": f"{api}/issues/{number}/labels{{/name}}",
+            "comments_url": f"{api}/issues/{number}/comments",
+            "events_url": f"{api}/issues/{number}/events",
+            "html_url": f"{self.base_url}/{repo.owner}/{repo.name}/issues/{number}",
+            "number": number, "state": "open", "state_reason": None, "title": title,
+            "body": body, "user": self._user("octocat"),
+            "labels": [self._label(repo, name) for name in labels], "assignee": None,
+            "assignees": [], "milestone": None, "locked": False, "active_lock_reason": None,
+            "comments": 0, "closed_at": None, "created_at": now, "updated_at": now,
+            "closed_by": None, "author_association": "OWNER",
+        }
+
+    def _comment(self, repo: _Repo, number: int, body: str) -> dict[str, Any]:
+        cid = self._next_id()
+        now = _iso(self.tick())
+        api = f"{self.api_url}/repos/{repo.owner}/{repo.name}"
+        return {
+            "id": cid, "node_id": f"IC_{cid}", "url": f"{api}/issues/comments/{cid}",
+            "html_url": f"{self.base_url}/{repo.owner}/{repo.name}/issues/{number}#c{cid}",
+            "body": body, "user": self._user(self.login), "created_at": now, "updated_at": now,
+            "issue_url": f"{api}/issues/{number}", "author_association": "NONE",
+        }
+
+    def _repo_json(self, repo: _Repo) -> dict[str, Any]:
+        full = f"{repo.owner}/{repo.name}"
+        rid = int(hashlib.sha1(full.encode(), usedforsecurity=False).hexdigest()[:6], 16)
+        api = f"{self.api_url}/repos/{full}"
+        # Every URL template GitHub's FullRepository schema requires.
+        urls = {f"{name}_url": f"{api}/{name.replace('_', '/')}" for name in (
+            "archive", "assignees", "blobs", "branches", "collaborators", "comments", "commits",
+            "compare", "contents", "contributors", "deployments", "downloads", "events",
+            "forks", "git_commits", "git_refs", "git_tags", "issue_comment", "issue_events",
+            "issues", "keys", "labels", "languages", "merges", "milestones", "notifications",
+            "pulls", "releases", "stargazers", "statuses", "subscribers", "subscription", "tags",
+            "teams", "trees", "hooks",
+        )}
+        now = _iso(self._clock)
+        open_count = sum(1 for i in repo.issues.values() if i["state"] == "open")
+        return {
+            **urls, "git_url": f"git://127.0.0.1/{full}.git",
+            "ssh_url": f"git@127.0.0.1:{full}.git", "clone_url": f"{self.base_url}/{full}.git",
+            "svn_url": f"{self.base_url}/{full}", "mirror_url": None, "homepage": None,
+            "language": None, "forks_count": 0, "stargazers_count": 0, "watchers_count": 0,
+            "size": 1, "has_projects": False, "has_wiki": False, "has_pages": False,
+            "has_discussions": False, "archived": False, "disabled": False,
+            "pushed_at": now, "created_at": _iso(_EPOCH), "updated_at": now,
+            "subscribers_count": 1, "network_count": 0, "license": None, "forks": 0,
+            "open_issues": open_count, "watchers": 0,
+            "id": rid, "node_id": f"R_{rid}", "name": repo.name, "full_name": full,
+            "private": True, "owner": self._user(repo.owner),
+            "html_url": f"{self.base_url}/{full}", "description": None, "fork": False,
+            "url": f"{self.api_url}/repos/{full}", "has_issues": True, "open_issues_count":
+            sum(1 for i in repo.issues.values() if i["state"] == "open"),
+            "default_branch": "main", "visibility": "private",
+            "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
+                            "pull": True},
+        }
