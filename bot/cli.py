@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot import cli_data
+from bot import cli_data, cli_trackers
 from bot.cli_data import (
     CommandFailed,
     add_database_option,
@@ -111,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"how many weeks (1-{MAX_WEEKS})")
     add_database_option(trends)
     trends.set_defaults(run=cli_data.trends)
+
+    cli_trackers.add_commands(commands)
 
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")

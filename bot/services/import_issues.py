@@ -1,0 +1,120 @@
+"""Use case: every open issue of the channel's tracker that is not linked yet becomes an item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.credentials import SecretBox
+from bot.domain.items import ItemDraft, ItemRef
+from bot.domain.tracker_connections import ConnectionState, TrackerConnection, TrackerKind
+from bot.domain.tracker_issues import TrackerIssue, imported_fields
+from bot.services.ports import Tracker, TrackerFailure
+from bot.services.tracker_access import (
+    ConnectionPaused,
+    NotConnected,
+    TrackerFactory,
+    open_tracker,
+    require_keeper,
+)
+from bot.store.tracker_repository import SealedConnection
+from bot.store.unit_of_work import Store
+
+
+@dataclass
+class ImportResult:
+    connection: TrackerConnection
+    imported: list[ItemRef] = field(default_factory=list)
+    already_linked: int = 0
+    skipped: int = 0  # pull requests, and issues that cannot become an item
+
+
+async def channel_connection(
+    store: Store, *, team_id: str, channel_id: str, kind: TrackerKind | None = None,
+) -> SealedConnection:
+    """The channel's connection (of `kind`, or its only one); raises NotConnected/Paused."""
+    async with store.unit_of_work() as uow:
+        found = [c for c in await uow.trackers.in_channel(team_id, channel_id)
+                 if kind is None or c.kind is kind]
+        sealed = await uow.trackers.get_by_id(found[0].id) if found else None
+    if sealed is None:
+        raise NotConnected(
+            "This channel is not connected to a tracker yet: `/tradeoff connect github "
+            "<owner>/<repo>` or `/tradeoff connect jira <site> <PROJECT>`."
+        )
+    if sealed.connection.state is ConnectionState.PAUSED:
+        raise ConnectionPaused(
+            f"The {sealed.connection.kind.label} connection is paused: "
+            f"{sealed.connection.paused_reason}. Connect again to resume it."
+        )
+    return sealed
+
+
+async def note_failure(store: Store, connection_id: int, failure: TrackerFailure) -> None:
+    """Pause the connection on a refusal (bad token, no access); else remember the error."""
+    async with store.unit_of_work() as uow:
+        if failure.pauses_connection:
+            await uow.trackers.pause(connection_id, failure.reason)
+        else:
+            await uow.trackers.record_error(connection_id, failure.reason)
+        await uow.commit()
+
+
+async def import_issues(
+    store: Store, box: SecretBox, factory: TrackerFactory, *, team_id: str, channel_id: str,
+    user_id: str, check_role: bool = True,
+) -> ImportResult:
+    """Raises RoleRequired, NotConnected, ConnectionPaused or TrackerFailure (recorded)."""
+    if check_role:
+        async with store.unit_of_work() as uow:
+            await require_keeper(uow, team_id, channel_id, user_id)
+    sealed = await channel_connection(store, team_id=team_id, channel_id=channel_id)
+    tracker = open_tracker(box, factory, sealed)
+    try:
+        issues = await _open_issues(store, tracker, sealed.connection.id)
+    finally:
+        await tracker.aclose()
+    result = ImportResult(sealed.connection)
+    async with store.unit_of_work() as uow:
+        linked = await uow.trackers.linked_refs(sealed.connection.id)
+    for issue in issues:
+        if issue.is_pull_request:
+            result.skipped += 1
+        elif issue.ref in linked:
+            result.already_linked += 1
+        elif (ref := await import_issue(store, sealed.connection, issue, user_id)) is None:
+            result.already_linked += 1  # another import linked it a moment ago
+        else:
+            result.imported.append(ref)
+    return result
+
+
+async def _open_issues(store: Store, tracker: Tracker, connection_id: int) -> list[TrackerIssue]:
+    try:
+        return await tracker.open_issues()
+    except TrackerFailure as failure:
+        await note_failure(store, connection_id, failure)
+        raise
+
+
+async def import_issue(
+    store: Store, connection: TrackerConnection, issue: TrackerIssue, user_id: str
+) -> ItemRef | None:
+    """The new item's id, or None when the issue was linked already (nothing is stored).
+
+    Item and link go in one transaction; the link's unique key decides a race between two
+    imports, and the loser's item is rolled back with it."""
+    fields = imported_fields(issue, connection.debt_labels)
+    draft = ItemDraft(kind=fields.kind, title=fields.title, impact=fields.impact, link=issue.url)
+    now = datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        item = await uow.items.add(connection.team_id, connection.channel_id, user_id, draft, now)
+        item_id = await uow.trackers.item_id(connection.team_id, item.ref)
+        assert item_id is not None
+        if not await uow.trackers.link(
+            team_id=connection.team_id, connection_id=connection.id, item_id=item_id,
+            ref=issue.ref, url=issue.url, now=now, seen_updated_at=issue.updated_at,
+        ):
+            return None
+        await uow.commit()
+    return item.ref

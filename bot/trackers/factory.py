@@ -1,0 +1,18 @@
+"""Which adapter serves which kind of connection, with the process's settings."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.domain.tracker_connections import TrackerConnection, TrackerCredentials, TrackerKind
+from bot.services.ports import Tracker
+from bot.services.tracker_access import TrackerFactory
+from bot.trackers.github import GitHubTracker
+
+
+def tracker_factory(settings: Settings) -> TrackerFactory:
+    def open_tracker(connection: TrackerConnection, credentials: TrackerCredentials) -> Tracker:
+        if connection.kind is TrackerKind.GITHUB:
+            return GitHubTracker(settings.github_api_url, connection.target, credentials.token)
+        raise NotImplementedError(f"no adapter for {connection.kind.label} yet")
+
+    return open_tracker
