@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from bot.chart_pool import ChartPool
 from bot.config import ConfigError, Settings
+from bot.credentials import SecretBox
 from bot.domain.digest import compose_digest
 from bot.domain.trends import Trends
 from bot.loop_lag import LoopLagMonitor
@@ -31,6 +32,7 @@ from bot.services.post_digest import (
     post_digest_now,
     post_scheduled_digest,
 )
+from bot.services.tracker_access import TrackerFactory
 from bot.services.trends import channel_trends
 from bot.services.workspace_lifecycle import (
     purge_uninstalled_workspaces,
@@ -47,6 +49,7 @@ from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
 from bot.terminal_view import render_digest
+from bot.trackers.factory import tracker_factory
 from bot.web import create_asgi_app
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,9 @@ class Runtime:
     clients: WorkspaceClients
     installations: InstallationStore | None = None
     scheduler: DigestScheduler | None = None
+    # Tracker credentials are sealed with it; None (no TRADEOFF_SECRET_KEY) refuses connecting.
+    secret_box: SecretBox | None = None
+    trackers: TrackerFactory | None = None
     charts: ChartPool = field(default_factory=ChartPool)
     loop_lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -275,6 +281,8 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
         refresher=ParentRefresher(store, names, settings.parent_update_interval),
         clients=clients,
         installations=installations,
+        secret_box=SecretBox(settings.secret_keys) if settings.secret_keys else None,
+        trackers=tracker_factory(settings),
     )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(

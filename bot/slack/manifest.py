@@ -65,6 +65,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "users_info": ("users:read",),
     "views_open": (),
     "views_publish": (),
+    "views_update": (),
 }
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "reaction_added": ("reactions:read",),

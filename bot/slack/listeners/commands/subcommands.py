@@ -17,6 +17,7 @@ from bot.slack.listeners.commands import (
     tradeoff_people,
     tradeoff_schedule,
     tradeoff_settings,
+    tradeoff_trackers,
     tradeoff_trends,
 )
 from bot.slack.listeners.commands.invocation import Invocation, SubCommandHandler
@@ -76,6 +77,19 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "what a debt item costs each week (leads and PMs)", "<id> <hours per week>"),
     SubCommandSpec("show", tradeoff_care.show, "an item and its history", "<id>"),
     SubCommandSpec("health", tradeoff_care.health, "what needs care in the backlog"),
+    SubCommandSpec("connect", tradeoff_trackers.connect,
+                   "connect this channel to GitHub Issues (leads and PMs)",
+                   "github <owner>/<repo>"),
+    SubCommandSpec("connections", tradeoff_trackers.connections,
+                   "this channel's trackers: state, last sync, pending write-backs"),
+    SubCommandSpec("disconnect", tradeoff_trackers.disconnect,
+                   "remove a tracker and its credentials (leads and PMs)", "github|jira"),
+    SubCommandSpec("import", tradeoff_trackers.import_command,
+                   "turn the tracker's open issues into items (leads and PMs)"),
+    SubCommandSpec("link", tradeoff_trackers.link, "link an item to an existing issue",
+                   "<id> <owner/repo#N | PROJ-N | issue URL>"),
+    SubCommandSpec("push", tradeoff_trackers.push, "create the item's issue in the tracker",
+                   "<id>"),
     SubCommandSpec("help", _help, "this help"),
 )
 HELP = "help"  # what a bare `/tradeoff` runs

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners.views import (
+    connect_tracker_submission,
     edit_item_submission,
     estimate_submission,
     log_item_submission,
@@ -20,4 +21,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     log_item_submission.register(app, runtime)
     estimate_submission.register(app, runtime)
     edit_item_submission.register(app, runtime)
+    connect_tracker_submission.register(app, runtime)
 
