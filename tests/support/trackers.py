@@ -1,0 +1,87 @@
+"""A bot under test connected to the fake GitHub: settings, roles and a connected channel."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import httpx
+from cryptography.fernet import Fernet
+
+from bot.config import Settings
+from bot.credentials import SecretBox
+from bot.domain.decisions import Role
+from bot.domain.tracker_connections import TrackerCredentials, TrackerKind
+from bot.services.connect_tracker import ConnectRequest, connect_tracker
+from bot.store.unit_of_work import Store
+from bot.trackers.factory import tracker_factory
+from tests.conftest import bot_settings
+from tests.fakes.github_api import FakeGitHub
+from tests.fakes.slack_api import FakeSlack
+from tests.support.bot_server import running_bot
+from tests.support.slack_requests import SlackSender
+
+SECRET_KEY = Fernet.generate_key().decode()
+REPO = "acme/shop"
+GITHUB_TOKEN = "github_pat_e2e_token"
+LEAD = "ULEAD"
+PM = "UPM"
+
+
+@dataclass
+class TrackerBot:
+    url: str
+    slack: SlackSender
+    fake: FakeSlack
+    github: FakeGitHub
+    store: Store
+    team_id: str
+    settings: Settings
+    http: httpx.AsyncClient
+
+    @property
+    def box(self) -> SecretBox:
+        return SecretBox(self.settings.secret_keys)
+
+
+def tracker_settings(
+    database_url: str, fake_slack: FakeSlack, github: FakeGitHub, **changes: object
+) -> Settings:
+    base = replace(bot_settings(database_url, fake_slack), secret_keys=(SECRET_KEY,),
+                   github_api_url=github.api_url)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def tracker_bot(
+    settings: Settings, store: Store, fake_slack: FakeSlack, github: FakeGitHub, team_id: str
+) -> AsyncIterator[TrackerBot]:
+    fake_slack.team_id = team_id
+    async with running_bot(settings, store) as url, httpx.AsyncClient(timeout=10) as http:
+        sender = SlackSender(http, f"{url}/slack/events", fake_slack.response_url(), team_id)
+        yield TrackerBot(url, sender, fake_slack, github, store, team_id, settings, http)
+
+
+async def give_roles(store: Store, team_id: str, channel_id: str) -> None:
+    now = datetime.now(UTC)
+    async with store.unit_of_work() as uow:
+        await uow.roles.assign(team_id, channel_id, LEAD, Role.LEAD, LEAD, now)
+        await uow.roles.assign(team_id, channel_id, PM, Role.PM, LEAD, now)
+        await uow.commit()
+
+
+async def connect_github(
+    bot: TrackerBot, channel_id: str, *, webhook_secret: str | None = None,
+    labels: tuple[str, ...] = ("tech-debt", "debt"),
+) -> int:
+    """Connect the channel directly through the use case; the connection's id."""
+    connected = await connect_tracker(
+        bot.store, bot.box, tracker_factory(bot.settings),
+        ConnectRequest(team_id=bot.team_id, channel_id=channel_id, kind=TrackerKind.GITHUB,
+                       target=REPO, project=None, credentials=TrackerCredentials(GITHUB_TOKEN),
+                       webhook_secret=webhook_secret, debt_labels=labels, by_user=LEAD),
+        check_role=False,
+    )
+    return connected.connection.id
