@@ -36,6 +36,7 @@ ITEM_HEADER = [
     "id", "kind", "status", "title", "impact_or_value", "size", "urgency",
     "interest_hours_per_week", "area", "link", "votes", "voters", "author",
     "created_at", "closed_at", "closed_by", "merged_into", "severity", "affected_per_week",
+    "tracker_issue",
 ]
 DECISION_HEADER = [
     "decision", "decided_at", "lead", "pm", "capacity", "budget_pct", "item", "title",

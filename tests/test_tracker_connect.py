@@ -210,3 +210,32 @@ async def test_linking_to_a_foreign_or_missing_issue_is_explained(bot: TrackerBo
     assert "404" in answers[1].params["text"]
     async with bot.store.unit_of_work() as uow:
         assert await uow.trackers.link_of_item(bot.team_id, item.ref) is None
+
+
+async def test_a_linked_item_shows_its_issue_wherever_it_appears(bot: TrackerBot) -> None:
+    await connect_github(bot, CHANNEL)
+    bot.github.add_issue(REPO, "Flaky deploys", "An hour a day", labels=("debt",))
+    await bot.slack.command("/tradeoff", "import")
+    await bot.fake.wait_for("response_url")
+    link = f"<{bot.github.base_url}/acme/shop/issues/1|acme/shop#1>"
+
+    assert link in reply_text(await bot.slack.command("/tradeoff", "list"))
+    assert link in reply_text(await bot.slack.command("/tradeoff", "show D-1"))
+
+    await bot.slack.command("/tradeoff", "digest")
+    posts = await bot.fake.wait_for("chat.postMessage", 2)
+    parent, reply = str(posts[0].params["blocks"]), str(posts[1].params["blocks"])
+    assert link in parent and link in reply
+
+    bot.fake.memberships[LEAD] = [CHANNEL]
+    await bot.slack.event({"type": "app_home_opened", "user": LEAD, "tab": "home",
+                           "channel": "D111"})
+    [home] = await bot.fake.wait_for("views.publish")
+    assert link in str(home.params["view"])
+
+    await bot.slack.command("/tradeoff", "export")
+    [complete] = await bot.fake.wait_for("files.completeUploadExternal")
+    items_csv = next(bot.fake.uploads[f["id"]] for f in complete.params["files"]
+                     if f["title"].startswith("Items"))
+    header, row = items_csv.decode().splitlines()[:2]
+    assert header.endswith(",tracker_issue") and row.endswith(",acme/shop#1")

@@ -39,6 +39,8 @@ def _items_csv(items: list[Item]) -> str:
         "created_at", "closed_at", "closed_by", "merged_into",
         # Bugs' own fields come last, so the columns of older exports keep their places.
         "severity", "affected_per_week",
+        # The tracker issue a linked item stands for (`owner/repo#12`); its URL is `link`.
+        "tracker_issue",
     ])
     for i in items:
         writer.writerow([_cell(v) for v in (
@@ -47,7 +49,7 @@ def _items_csv(items: list[Item]) -> str:
             i.area, i.link, i.votes, " ".join(i.voters), i.author_id,
             i.created_at.isoformat(), i.closed_at.isoformat() if i.closed_at else "",
             i.closed_by, i.merged_into, i.severity.value if i.severity else "",
-            i.affected_per_week,
+            i.affected_per_week, i.tracker_ref,
         )])
     return out.getvalue()
 

@@ -17,6 +17,7 @@ from bot.domain.labels import (
     weeks_label,
 )
 from bot.slack.blocks.elements import context, section
+from bot.slack.blocks.issue_links import item_issue
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
 from bot.slack.blocks.people import holders
 from bot.slack.text import clip, escape, quote
@@ -49,7 +50,7 @@ def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> d
         if item.affected_per_week is not None:
             facts.append(affected_label(item.affected_per_week))
     head = (
-        f"*{item.ref}* {escape(item.title)}\n"
+        f"*{item.ref}* {escape(item.title)}{item_issue(item)}\n"
         f"{quote(item.impact)}\n" + " · ".join(facts)
         + f"\nLogged by <@{item.author_id}> in <#{item.channel_id}>."
     )

@@ -20,6 +20,7 @@ from bot.domain.labels import (
 from bot.domain.scoring import Ranked
 from bot.slack.blocks.elements import context, mrkdwn, section, text_length
 from bot.slack.blocks.estimate_modal import estimate_button
+from bot.slack.blocks.issue_links import item_issue
 from bot.slack.blocks.item_menu import item_menu
 from bot.slack.blocks.limits import MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT
 from bot.slack.blocks.sign_off import Names, display_name, sign_off_blocks
@@ -123,7 +124,7 @@ def reply_message(ranked: Ranked, digest: Digest) -> Message:
         heading += f" · {ranked.score.label()}"
     lines = [
         heading,
-        f"*{escape(item.title)}*",
+        f"*{escape(item.title)}*{item_issue(item)}",
         quote(item.impact),
         _facts(item, digest, {}),
     ]
@@ -187,7 +188,9 @@ def _closed_label(item: Item) -> str:
 def _cell(ranked: Ranked, digest: Digest, names: Names, budget: _Budget) -> str:
     item = ranked.item
     score = "" if digest.tallies_hidden else f" · *{ranked.score.label()}*"
-    lines = [f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), budget.cell_title)}"]
+    # The tightest budget drops the issue link too: it must fit twenty items whatever their URLs.
+    issue = item_issue(item) if budget.cell_impact else ""
+    lines = [f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), budget.cell_title)}{issue}"]
     if budget.cell_impact:
         lines.append(clip(escape(item.impact.replace("\n", " ")), budget.cell_impact))
     return "\n".join([*lines, f"{_facts(item, digest, names)}{score}"])

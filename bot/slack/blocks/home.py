@@ -11,6 +11,7 @@ from bot.domain.scoring import Ranked
 from bot.services.app_home import HOME_ITEMS_PER_KIND, ChannelBoard, HomeData
 from bot.slack.blocks.digest import FEATURE_HEADING, NON_FEATURE_HEADING
 from bot.slack.blocks.elements import context, mrkdwn, section
+from bot.slack.blocks.issue_links import item_issue
 from bot.slack.blocks.item_menu import item_menu
 from bot.slack.text import clip, escape
 
@@ -59,7 +60,8 @@ def _own_items(items: list[Item]) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"type": "divider"}, section("*Your open items*")]
     for item in items:
         # No vote count: the item's channel may hide tallies until its decision.
-        line = section(f"*{item.ref}* {clip(escape(item.title), 200)} · in <#{item.channel_id}>")
+        line = section(f"*{item.ref}* {clip(escape(item.title), 200)}{item_issue(item)} · in "
+                       f"<#{item.channel_id}>")
         line["accessory"] = item_menu(item.ref)
         blocks.append(line)
     return blocks
@@ -97,7 +99,7 @@ def _cell(ranked: Ranked, hidden: bool) -> str:
     item = ranked.item
     facts = item.kind.value if hidden else f"{votes_label(item.votes)} · *{ranked.score.label()}*"
     return "\n".join([
-        f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), 150)}",
+        f"*{ranked.rank}. {item.ref}* {clip(escape(item.title), 150)}{item_issue(item)}",
         clip(escape(item.impact.replace("\n", " ")), 200),
         facts,
     ])

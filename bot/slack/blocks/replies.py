@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.items import Item, Kind
 from bot.domain.labels import affected_label, severity_label, votes_label
 from bot.slack.blocks.elements import section
+from bot.slack.blocks.issue_links import item_issue
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE, MAX_SECTION_TEXT
 from bot.slack.text import clip, escape
 
@@ -99,7 +100,7 @@ def _list_line(item: Item, votes_hidden: bool) -> str:
     if item.size:
         parts.append(f"size {item.size.value}")
     parts += [extra for extra in (_urgency(item), _affected(item)) if extra]
-    return f"{item.ref}  {escape(item.title)} · {' · '.join(parts)}"
+    return f"{item.ref}  {escape(item.title)}{item_issue(item)} · {' · '.join(parts)}"
 
 
 def _pack_lines(lines: list[str], max_blocks: int) -> tuple[list[dict[str, Any]], int]:

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.items import Item
 from bot.domain.tracker_connections import ConnectionState, TrackerConnection, TrackerKind
 from bot.services.connect_tracker import ConnectionStatus
 from bot.services.import_issues import ImportResult
+from bot.slack.blocks.issue_links import issue_link as issue_link
 from bot.slack.blocks.replies import Reply, text_reply
 from bot.slack.text import clip, escape
 from bot.trackers.webhook_path import GITHUB_WEBHOOK_PATH
-
-
-def issue_link(ref: str, url: str) -> str:
-    """`<url|owner/repo#12>`: the issue as a link in mrkdwn (both parts escaped)."""
-    return f"<{escape(url)}|{escape(ref)}>"
-
-
-def item_issue(item: Item) -> str:
-    """` · <url|acme/shop#12>` for a linked item, else ""; appended where items are shown."""
-    if item.tracker_ref and item.link:
-        return f" · {issue_link(item.tracker_ref, item.link)}"
-    return ""
 
 
 def connected_text(connection: TrackerConnection, display_name: str, user_id: str) -> str:
