@@ -32,6 +32,7 @@ from bot.services.post_digest import (
     post_digest_now,
     post_scheduled_digest,
 )
+from bot.services.sync_tracker import TrackerSync
 from bot.services.tracker_access import TrackerFactory
 from bot.services.trends import channel_trends
 from bot.services.workspace_lifecycle import (
@@ -40,6 +41,7 @@ from bot.services.workspace_lifecycle import (
 )
 from bot.slack.app import create_app, create_web_client
 from bot.slack.digest_publisher import SlackDigestPublisher
+from bot.slack.directory import SlackDirectoryClient
 from bot.slack.errors import slack_error_code
 from bot.slack.installations import InstallationStore, WorkspaceClients
 from bot.slack.names import NameResolver
@@ -59,6 +61,8 @@ SCHEDULER_RETRY_S = 15.0
 LEASE_MARGIN_S = 0.5
 EVENT_MEMORY = timedelta(days=7)
 HOUSEKEEPING_INTERVAL_S = 6 * 3600.0
+# How often each process looks for trackers due a poll and write-backs due a try.
+TRACKER_TICK_S = 15.0
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
 # one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
 CONCURRENT_DIGESTS = 8
@@ -82,6 +86,7 @@ class Runtime:
     # Tracker credentials are sealed with it; None (no TRADEOFF_SECRET_KEY) refuses connecting.
     secret_box: SecretBox | None = None
     trackers: TrackerFactory | None = None
+    tracker_sync: TrackerSync | None = None
     charts: ChartPool = field(default_factory=ChartPool)
     loop_lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -113,6 +118,8 @@ class Runtime:
         if self.settings.scheduler == "on":
             self.spawn(self.resume_unfinished())
             self.spawn(self._housekeeping())
+            if self.tracker_sync is not None:
+                self.spawn(self._tracker_loop(self.tracker_sync))
 
     async def _housekeeping(self) -> None:
         while True:
@@ -125,12 +132,28 @@ class Runtime:
                                  extra={"job": "housekeeping"})
             await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
+    async def _tracker_loop(self, sync: TrackerSync) -> None:
+        """Poll the trackers whose turn it is (a lease in the database makes it once across
+        processes) and send the write-backs that are due."""
+        tick = min(TRACKER_TICK_S, self.settings.tracker_poll_interval)
+        while True:
+            try:
+                await sync.poll_due(datetime.now(UTC))
+                await sync.flush_writebacks(datetime.now(UTC))
+            except StoreUnavailable as exc:
+                logger.warning("tracker sync skipped: %s", exc)
+            except Exception:
+                logger.exception("tracker sync failed; next run in %ss", tick,
+                                 extra={"job": "tracker_sync"})
+            await asyncio.sleep(tick)
+
     async def housekeeping(self, now: datetime) -> None:
         """Forget old event ids (Slack retries within minutes, a week is plenty) and purge
         workspaces uninstalled more than 30 days ago. Idempotent: every process may run it."""
         try:
             async with self.store.unit_of_work() as uow:
                 await uow.votes.forget_events_before(now - EVENT_MEMORY)
+                await uow.trackers.forget_deliveries_before(now - EVENT_MEMORY)
                 await uow.commit()
             for team_id in await purge_uninstalled_workspaces(self.store, now=now):
                 logger.info("purged the data of uninstalled workspace %s", team_id,
@@ -151,6 +174,8 @@ class Runtime:
         for task in list(self._tasks):
             task.cancel()
         await self.loop_lag.stop()
+        if self.tracker_sync is not None:
+            await self.tracker_sync.aclose()
         # Waits for a chart being drawn: blocking, so not on the loop.
         await asyncio.to_thread(self.charts.shutdown)
         await self.store.close()
@@ -284,6 +309,12 @@ def build_runtime(settings: Settings, store: Store | None = None) -> Runtime:
         secret_box=SecretBox(settings.secret_keys) if settings.secret_keys else None,
         trackers=tracker_factory(settings),
     )
+    if runtime.secret_box is not None and runtime.trackers is not None:
+        runtime.tracker_sync = TrackerSync(
+            store, runtime.secret_box, runtime.trackers,
+            timedelta(seconds=settings.tracker_poll_interval),
+            SlackDirectoryClient(clients, names),
+        )
     if settings.scheduler != "off":
         runtime.scheduler = DigestScheduler(
             store, runtime.run_scheduled_digest, sync_interval=settings.schedule_sync_interval

@@ -1,4 +1,4 @@
-"""The ASGI application for HTTP mode: Slack's one endpoint and a health probe."""
+"""The ASGI application for HTTP mode: Slack's endpoint, GitHub's webhook and a health probe."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from bot.trackers.github_hook_receiver import receive_github
+from bot.trackers.webhook_path import GITHUB_WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -67,8 +70,19 @@ def create_asgi_app(app: AsyncApp, runtime: Runtime) -> Starlette:
             return JSONResponse({"status": "ok", "database": "ok"})
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
+    async def github_webhook(request: Request) -> Response:
+        started = time.perf_counter()
+        body = await _read_capped(request)
+        if body is None:
+            return _refused(started, 413, "too_large")
+        receipt = await receive_github(runtime, body, request.headers)
+        if receipt is None:
+            return _refused(started, 401, "rejected")
+        return JSONResponse({"outcome": receipt}, status_code=202 if receipt == "queued" else 200)
+
     routes = [
         Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
+        Route(GITHUB_WEBHOOK_PATH, github_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if app.oauth_flow is not None:

@@ -94,6 +94,10 @@ class DecisionRepository:
         """Delete a workspace's decisions (their items go with them)."""
         await self._session.execute(delete(DecisionRow).where(DecisionRow.team_id == team_id))
 
+    async def by_id(self, decision_id: int) -> Decision | None:
+        row = await self._session.get(DecisionRow, decision_id)
+        return None if row is None else (await self._with_items([row]))[0]
+
     async def for_run(self, run_id: int) -> Decision | None:
         row = await self._session.scalar(select(DecisionRow).where(DecisionRow.run_id == run_id))
         return None if row is None else (await self._with_items([row]))[0]

@@ -18,8 +18,12 @@ from bot.domain.tracker_connections import (
     TrackerConnection,
     TrackerKind,
 )
+from bot.domain.tracker_sync import SyncAction, SyncChange
 from bot.store.dialect import upsert_insert
 from bot.store.models import (
+    DecisionRow,
+    DigestRunRow,
+    ItemChangeRow,
     ItemLinkRow,
     ItemRow,
     TrackerConnectionRow,
@@ -44,6 +48,7 @@ class LinkedItem:
     title: str
     tracker_ref: str
     seen_updated_at: datetime | None
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -229,14 +234,42 @@ class TrackerRepository:
     async def linked_item(self, connection_id: int, tracker_ref: str) -> LinkedItem | None:
         row = (await self._session.execute(
             select(ItemLinkRow.id, ItemRow.id, ItemRow.kind, ItemRow.number, ItemRow.status,
-                   ItemRow.title, ItemLinkRow.ref, ItemLinkRow.seen_updated_at)
+                   ItemRow.title, ItemLinkRow.ref, ItemLinkRow.seen_updated_at,
+                   ItemRow.closed_at)
             .join(ItemRow, ItemRow.id == ItemLinkRow.item_id)
             .where(ItemLinkRow.connection_id == connection_id, ItemLinkRow.ref == tracker_ref)
         )).one_or_none()
         if row is None:
             return None
         return LinkedItem(row[0], row[1], ItemRef(Kind(row[2]), row[3]), row[4], row[5],
-                          row[6], row[7])
+                          row[6], row[7], row[8])
+
+    async def apply_sync(
+        self, team_id: str, item_id: int, ref: ItemRef, change: SyncChange, actor: str,
+        now: datetime,
+    ) -> bool:
+        """Apply one change from the tracker to the item, with its history; False when the
+        item moved meanwhile (the change no longer applies)."""
+        row = await self._session.get(ItemRow, item_id, with_for_update=True)
+        if row is None:
+            return False
+        if change.action is SyncAction.RENAME and change.title:
+            old, new, field = row.title, change.title, "title"
+            row.title = change.title
+        elif change.action is SyncAction.CLOSE and row.status in ("open", "planned"):
+            old, new, field = row.status, f"done ({change.note})", "status"
+            row.status, row.closed_at, row.closed_by = "done", now, actor
+        elif change.action is SyncAction.REOPEN and row.status in ("done", "dropped"):
+            old, new, field = row.status, f"open ({change.note})", "status"
+            row.status, row.closed_at, row.closed_by = "open", None, None
+        else:
+            return False
+        row.updated_at = now
+        self._session.add(ItemChangeRow(
+            team_id=team_id, item_kind=ref.kind.value, item_number=ref.number, field=field,
+            old_value=old, new_value=new, changed_by=actor, changed_at=now,
+        ))
+        return True
 
     async def mark_seen(self, link_id: int, updated_at: datetime) -> None:
         await self._session.execute(
@@ -316,6 +349,15 @@ class TrackerRepository:
         await self._session.execute(update(TrackerWritebackRow).where(
             TrackerWritebackRow.id == writeback_id
         ).values(lease_until=None, next_attempt_at=at, last_error=error))
+
+    async def decision_thread(self, decision_id: int) -> tuple[str, str | None] | None:
+        """(channel, digest parent ts) of the decision: where its Slack thread is."""
+        row = (await self._session.execute(
+            select(DecisionRow.channel_id, DigestRunRow.parent_ts)
+            .join(DigestRunRow, DigestRunRow.id == DecisionRow.run_id)
+            .where(DecisionRow.id == decision_id)
+        )).one_or_none()
+        return None if row is None else (str(row[0]), row[1])
 
     async def pending_writebacks(self, connection_id: int) -> int:
         count = await self._session.scalar(

@@ -140,7 +140,8 @@ class GitHubTracker:
                 if any(tag in str(c.get("body") or "") for c in answer.json()):
                     return
                 url, params = _next_page(answer), None
-            text = "\n\n".join([*lines, f"[{_md(link_text)}]({link_url})", tag])
+            text = "\n\n".join([*(_plain(line) for line in lines),
+                                 f"[{_md(link_text)}]({link_url})", tag])
             await self._call("POST", f"repos/{self.repo}/issues/{number}/comments", what=ref,
                              json={"body": text})
 
@@ -225,28 +226,33 @@ class GitHubTracker:
     # --- mapping -------------------------------------------------------------------------
 
     def _issue(self, raw: dict[str, Any]) -> TrackerIssue:
-        closed_by = raw.get("closed_by") or {}
-        return TrackerIssue(
-            ref=f"{self.repo}#{raw['number']}",
-            title=str(raw.get("title") or ""),
-            body=str(raw.get("body") or ""),
-            url=str(raw["html_url"]),
-            labels=tuple(
-                str(label["name"] if isinstance(label, dict) else label)
-                for label in raw.get("labels") or ()
-            ),
-            issue_type=None,
-            is_open=raw.get("state") == "open",
-            updated_at=_when(str(raw["updated_at"])),
-            closed_by=closed_by.get("login") if isinstance(closed_by, dict) else None,
-            is_pull_request="pull_request" in raw,
-        )
+        return issue_from_github(self.repo, raw)
 
     def _number(self, ref: str) -> int:
         canonical = self.parse_ref(ref)
         if canonical is None:
             raise TrackerFailure("invalid", f"{ref} is not an issue of {self.repo}")
         return int(canonical.rsplit("#", 1)[1])
+
+
+def issue_from_github(repo: str, raw: dict[str, Any]) -> TrackerIssue:
+    """An issue as GitHub's REST API (or an `issues` webhook) writes it, with `repo`'s ref."""
+    closed_by = raw.get("closed_by") or {}
+    return TrackerIssue(
+        ref=f"{repo}#{raw['number']}",
+        title=str(raw.get("title") or ""),
+        body=str(raw.get("body") or ""),
+        url=str(raw["html_url"]),
+        labels=tuple(
+            str(label["name"] if isinstance(label, dict) else label)
+            for label in raw.get("labels") or ()
+        ),
+        issue_type=None,
+        is_open=raw.get("state") == "open",
+        updated_at=_when(str(raw["updated_at"])),
+        closed_by=closed_by.get("login") if isinstance(closed_by, dict) else None,
+        is_pull_request="pull_request" in raw,
+    )
 
 
 def _next_page(answer: Response[Any]) -> str | None:
@@ -290,6 +296,11 @@ def _failure(status: int, what: str, repo: str) -> TrackerFailure:
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _plain(text: str) -> str:
+    """Plain text safe in GitHub markdown: no @mention pings anyone, no HTML is live."""
+    return text.replace("@", "@\u2060").replace("<", "&lt;")
 
 
 def _md(text: str) -> str:

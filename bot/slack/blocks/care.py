@@ -16,6 +16,7 @@ from bot.domain.labels import (
     votes_label,
     weeks_label,
 )
+from bot.domain.tracker_sync import actor_label
 from bot.slack.blocks.elements import context, section
 from bot.slack.blocks.issue_links import item_issue
 from bot.slack.blocks.limits import MAX_BLOCKS_PER_MESSAGE
@@ -55,11 +56,16 @@ def item_record_reply(item: Item, changes: list[ItemChange], now: datetime) -> d
         + f"\nLogged by <@{item.author_id}> in <#{item.channel_id}>."
     )
     trail = [
-        f"{c.changed_at:%d %b %Y %H:%M} UTC · <@{c.changed_by}> · {_change_text(c)}"
+        f"{c.changed_at:%d %b %Y %H:%M} UTC · {_who(c.changed_by)} · {_change_text(c)}"
         for c in changes
     ]
     blocks = [section(head), section("*History*\n" + ("\n".join(trail) or "No changes yet."))]
     return {"text": f"{item.ref} {clip(escape(item.title), 100)}", "blocks": blocks}
+
+
+def _who(changed_by: str) -> str:
+    """A Slack user as a mention (ephemeral: nobody is pinged), the tracker by its name."""
+    return actor_label(changed_by) or f"<@{changed_by}>"
 
 
 def _change_text(change: ItemChange) -> str:

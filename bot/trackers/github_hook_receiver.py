@@ -1,0 +1,67 @@
+"""`POST /github/webhook`: verify, dedupe and queue; the item changes run after the answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from starlette.datastructures import Headers
+
+from bot.domain.tracker_connections import TrackerConnection, TrackerKind
+from bot.domain.tracker_issues import TrackerIssue
+from bot.services.sync_tracker import apply_issue
+from bot.services.tracker_webhook import WebhookOutcome, receive_webhook
+from bot.store.errors import StoreUnavailable
+from bot.trackers.github_webhook import issue_event, repository_of, signed_by
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+async def receive_github(runtime: Runtime, body: bytes, headers: Headers) -> str | None:
+    """The outcome to answer, or None for 401 (unsigned, forged, unknown repository)."""
+    signature = headers.get("x-hub-signature-256", "")
+    delivery = headers.get("x-github-delivery", "")
+    if not signature or not delivery:
+        return None
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    event = issue_event(headers.get("x-github-event", ""), payload)
+    try:
+        receipt = await receive_webhook(
+            runtime.store, runtime.secret_box, kind=TrackerKind.GITHUB,
+            repo=repository_of(payload),
+            signed_with=lambda secret: signed_by(secret, body, signature),
+            delivery_id=delivery, issue_for=event.issue if event else None,
+            now=datetime.now(UTC),
+        )
+    except StoreUnavailable as exc:
+        # GitHub redelivers on request; the next poll catches the change up meanwhile.
+        logger.warning("webhook not taken: %s", exc)
+        return "store_unavailable"
+    if receipt.outcome is WebhookOutcome.REJECTED:
+        return None
+    actor = event.actor if event else None
+    for connection, issue in receipt.work:
+        runtime.spawn(_apply(runtime, connection, issue, actor))
+    return receipt.outcome.value
+
+
+async def _apply(
+    runtime: Runtime, connection: TrackerConnection, issue: TrackerIssue, actor: str | None
+) -> None:
+    try:
+        notes = await apply_issue(runtime.store, connection, issue, actor=actor,
+                                  now=datetime.now(UTC))
+    except StoreUnavailable as exc:
+        logger.warning("webhook change not applied (the next poll will): %s", exc)
+        return
+    if notes:
+        logger.info("tracker change applied: %s", "; ".join(notes),
+                    extra={"job": "tracker_webhook", "team": connection.team_id})
