@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.items import TITLE_MAX, Status
@@ -35,7 +34,7 @@ class SyncAction(StrEnum):
 class ItemState:
     status: Status
     title: str
-    closed_at: datetime | None
+    closed_by: str | None
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,15 @@ _REOPENABLE = (Status.DONE, Status.DROPPED)
 
 
 def changes_for(
-    item: ItemState, issue: TrackerIssue, kind: TrackerKind, actor: str | None = None
+    item: ItemState, issue: TrackerIssue, kind: TrackerKind, actor: str | None = None,
+    *, reopened: bool = False,
 ) -> list[SyncChange]:
     """The item's changes the issue calls for; none when they already agree.
 
-    An item closed in Slack stays closed while its issue is open, unless the issue changed
-    after the item was closed (it was reopened there); our own label and comment change
-    nothing here, so the bot's writes never echo back as changes.
+    An open issue reopens an item the tracker closed; an item closed in Slack is reopened
+    only when the tracker says the issue was reopened (a webhook's `reopened`), not by any
+    later change to its open issue. Our own label and comment change nothing here, so the
+    bot's writes never echo back as changes.
     """
     changes: list[SyncChange] = []
     title = " ".join(issue.title.split())[:TITLE_MAX]
@@ -67,7 +68,7 @@ def changes_for(
     if not issue.is_open and item.status in _CLOSABLE:
         changes.append(SyncChange(SyncAction.CLOSE, f"closed in {kind.label}{by}"))
     elif issue.is_open and item.status in _REOPENABLE and (
-        item.closed_at is None or issue.updated_at > item.closed_at
+        reopened or item.closed_by == tracker_actor(kind)
     ):
         reopened_by = f" by {actor}" if actor else ""
         changes.append(SyncChange(SyncAction.REOPEN, f"reopened in {kind.label}{reopened_by}"))

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 async def apply_issue(
     store: Store, connection: TrackerConnection, issue: TrackerIssue, *,
-    actor: str | None, now: datetime,
+    actor: str | None, now: datetime, reopened: bool = False,
 ) -> list[str]:
     """Apply the issue's state to its linked item; the history notes written (none when the
     issue is not linked, already applied, or agrees with the item)."""
@@ -37,9 +37,9 @@ async def apply_issue(
             linked.seen_updated_at is not None and issue.updated_at <= linked.seen_updated_at
         ):
             return []
-        state = ItemState(Status(linked.status), linked.title, linked.closed_at)
+        state = ItemState(Status(linked.status), linked.title, linked.closed_by)
         notes: list[str] = []
-        for change in changes_for(state, issue, connection.kind, actor):
+        for change in changes_for(state, issue, connection.kind, actor, reopened=reopened):
             if await uow.trackers.apply_sync(
                 connection.team_id, linked.item_id, linked.ref, change,
                 tracker_actor(connection.kind), now,

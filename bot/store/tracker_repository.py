@@ -48,7 +48,7 @@ class LinkedItem:
     title: str
     tracker_ref: str
     seen_updated_at: datetime | None
-    closed_at: datetime | None
+    closed_by: str | None
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ class TrackerRepository:
         row = (await self._session.execute(
             select(ItemLinkRow.id, ItemRow.id, ItemRow.kind, ItemRow.number, ItemRow.status,
                    ItemRow.title, ItemLinkRow.ref, ItemLinkRow.seen_updated_at,
-                   ItemRow.closed_at)
+                   ItemRow.closed_by)
             .join(ItemRow, ItemRow.id == ItemLinkRow.item_id)
             .where(ItemLinkRow.connection_id == connection_id, ItemLinkRow.ref == tracker_ref)
         )).one_or_none()

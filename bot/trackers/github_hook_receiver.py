@@ -48,17 +48,19 @@ async def receive_github(runtime: Runtime, body: bytes, headers: Headers) -> str
     if receipt.outcome is WebhookOutcome.REJECTED:
         return None
     actor = event.actor if event else None
+    reopened = event is not None and event.action == "reopened"
     for connection, issue in receipt.work:
-        runtime.spawn(_apply(runtime, connection, issue, actor))
+        runtime.spawn(_apply(runtime, connection, issue, actor, reopened))
     return receipt.outcome.value
 
 
 async def _apply(
-    runtime: Runtime, connection: TrackerConnection, issue: TrackerIssue, actor: str | None
+    runtime: Runtime, connection: TrackerConnection, issue: TrackerIssue, actor: str | None,
+    reopened: bool,
 ) -> None:
     try:
         notes = await apply_issue(runtime.store, connection, issue, actor=actor,
-                                  now=datetime.now(UTC))
+                                  now=datetime.now(UTC), reopened=reopened)
     except StoreUnavailable as exc:
         logger.warning("webhook change not applied (the next poll will): %s", exc)
         return

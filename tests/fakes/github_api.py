@@ -111,7 +111,9 @@ class FakeGitHub:
 
     def tick(self, seconds: float = 1) -> datetime:
         with self._lock:
-            self._clock += timedelta(seconds=seconds)
+            # Never behind the wall clock: timestamps compare with the bot's own.
+            self._clock = max(self._clock + timedelta(seconds=seconds),
+                              datetime.now(UTC).replace(microsecond=0))
             return self._clock
 
     def add_repo(self, full_name: str) -> None:
