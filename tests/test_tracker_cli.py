@@ -97,3 +97,24 @@ def test_connect_and_import_from_the_command_line(
     ]
     again = run("import", *where, cwd=tmp_path, **env)
     assert "imported 0 from acme/shop, 2 already linked" in again.stdout
+
+
+def test_the_readmes_tracker_commands_run_as_printed(
+    tmp_path: Path, github: FakeGitHub, database_url: str
+) -> None:
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Connect your tracker", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    lines = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert [shlex.split(line)[1] for line in lines] == ["secret-key", "connect", "import"]
+    github.add_issue(REPO, "From the README", "It works")
+    key = run(*shlex.split(lines[0])[1:], cwd=tmp_path).stdout.strip()
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.api_url, "TRADEOFF_SECRET_KEY": key,
+           "DATABASE_URL": database_url}
+    for line in lines[1:]:
+        done = run(*shlex.split(line)[1:], cwd=tmp_path, **env)
+        assert done.returncode == 0, (line, done.stderr)
+    assert "imported 1 from acme/shop" in done.stdout
