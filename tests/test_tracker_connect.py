@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -239,3 +240,22 @@ async def test_a_linked_item_shows_its_issue_wherever_it_appears(bot: TrackerBot
                      if f["title"].startswith("Items"))
     header, row = items_csv.decode().splitlines()[:2]
     assert header.endswith(",tracker_issue") and row.endswith(",acme/shop#1")
+
+
+async def test_the_workspaces_tracker_data_goes_with_its_purge(bot: TrackerBot) -> None:
+    from bot.store.models import TrackerDeliveryRow, TrackerWritebackRow
+
+    await connect_github(bot, CHANNEL, webhook_secret="s")
+    bot.github.add_issue(REPO, "Flaky deploys", "x")
+    await bot.slack.command("/tradeoff", "import")
+    await bot.fake.wait_for("response_url")
+    async with bot.store.unit_of_work() as uow:
+        assert await uow.trackers.first_delivery("purge-test-delivery", bot.team_id,
+                                                 datetime.now(UTC))
+        await uow.workspaces.purge(bot.team_id)
+        await uow.commit()
+    async with bot.store.unit_of_work() as uow:
+        for table in (TrackerConnectionRow, ItemLinkRow, TrackerWritebackRow,
+                      TrackerDeliveryRow, ItemRow):
+            rows = await uow.session.scalars(select(table).where(table.team_id == bot.team_id))
+            assert list(rows) == [], table.__tablename__
