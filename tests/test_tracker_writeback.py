@@ -51,6 +51,20 @@ def github() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
+def database_url(fresh_database_url: str) -> str:
+    """A database of this test only: polls and write-backs serve every workspace at once, so
+    another test's connections must not be there."""
+    return fresh_database_url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    own = Store(database_url)
+    yield own
+    await own.close()
+
+
+@pytest.fixture
 async def bot(
     database_url: str, store: Store, fake_slack: FakeSlack, github: FakeGitHub, team_id: str
 ) -> AsyncIterator[TrackerBot]:
