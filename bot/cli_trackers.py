@@ -115,16 +115,17 @@ def import_command(args: argparse.Namespace) -> int:
     async def run() -> str:
         store = Store(settings.database_url)
         try:
-            result = await import_issues(
+            results = await import_issues(
                 store, box, tracker_factory(settings), team_id=args.team,
                 channel_id=args.channel, user_id=CLI_USER, check_role=False,
             )
         finally:
             await store.close()
-        ids = ", ".join(str(ref) for ref in result.imported)
-        return (f"imported {len(result.imported)} from {result.connection.where}"
-                f"{f' ({ids})' if ids else ''}, {result.already_linked} already linked, "
-                f"{result.skipped} skipped")
+        return "\ntradeoff: ".join(
+            f"imported {len(r.imported)} from {r.connection.where}"
+            f"{' (' + ', '.join(str(ref) for ref in r.imported) + ')' if r.imported else ''}, "
+            f"{r.already_linked} already linked, {r.skipped} skipped"
+            for r in results)
 
     try:
         print(f"tradeoff: {asyncio.run(run())}")

@@ -29,25 +29,46 @@ class ImportResult:
     skipped: int = 0  # pull requests, and issues that cannot become an item
 
 
-async def channel_connection(
+class ChooseTracker(Exception):
+    """The channel has several trackers and the command did not say which."""
+
+
+async def sealed_connections(
     store: Store, *, team_id: str, channel_id: str, kind: TrackerKind | None = None,
-) -> SealedConnection:
-    """The channel's connection (of `kind`, or its only one); raises NotConnected/Paused."""
+) -> list[SealedConnection]:
+    """The channel's connections (of `kind`), paused ones included; raises NotConnected."""
     async with store.unit_of_work() as uow:
         found = [c for c in await uow.trackers.in_channel(team_id, channel_id)
                  if kind is None or c.kind is kind]
-        sealed = await uow.trackers.get_by_id(found[0].id) if found else None
-    if sealed is None:
+        sealed = [s for c in found if (s := await uow.trackers.get_by_id(c.id)) is not None]
+    if not sealed:
+        which = kind.label if kind else "a tracker"
         raise NotConnected(
-            "This channel is not connected to a tracker yet: `/tradeoff connect github "
+            f"This channel is not connected to {which} yet: `/tradeoff connect github "
             "<owner>/<repo>` or `/tradeoff connect jira <site> <PROJECT>`."
         )
+    return sealed
+
+
+def require_active(sealed: SealedConnection) -> SealedConnection:
     if sealed.connection.state is ConnectionState.PAUSED:
         raise ConnectionPaused(
             f"The {sealed.connection.kind.label} connection is paused: "
             f"{sealed.connection.paused_reason}. Connect again to resume it."
         )
     return sealed
+
+
+async def channel_connection(
+    store: Store, *, team_id: str, channel_id: str, kind: TrackerKind | None = None,
+) -> SealedConnection:
+    """The channel's one active connection (of `kind`); raises NotConnected, ChooseTracker
+    (two and no kind said) or ConnectionPaused."""
+    found = await sealed_connections(store, team_id=team_id, channel_id=channel_id, kind=kind)
+    if len(found) > 1:
+        kinds = " or ".join(f"`{s.connection.kind.value}`" for s in found)
+        raise ChooseTracker(f"This channel has several trackers: say which, {kinds}.")
+    return require_active(found[0])
 
 
 async def note_failure(store: Store, connection_id: int, failure: TrackerFailure) -> None:
@@ -63,12 +84,21 @@ async def note_failure(store: Store, connection_id: int, failure: TrackerFailure
 async def import_issues(
     store: Store, box: SecretBox, factory: TrackerFactory, *, team_id: str, channel_id: str,
     user_id: str, check_role: bool = True,
-) -> ImportResult:
-    """Raises RoleRequired, NotConnected, ConnectionPaused or TrackerFailure (recorded)."""
+) -> list[ImportResult]:
+    """Import from each of the channel's trackers. Raises RoleRequired, NotConnected,
+    ConnectionPaused or TrackerFailure (recorded on the connection) of the first that fails."""
     if check_role:
         async with store.unit_of_work() as uow:
             await require_keeper(uow, team_id, channel_id, user_id)
-    sealed = await channel_connection(store, team_id=team_id, channel_id=channel_id)
+    found = await sealed_connections(store, team_id=team_id, channel_id=channel_id)
+    return [await _import_from(store, box, factory, require_active(sealed), user_id)
+            for sealed in found]
+
+
+async def _import_from(
+    store: Store, box: SecretBox, factory: TrackerFactory, sealed: SealedConnection,
+    user_id: str,
+) -> ImportResult:
     tracker = open_tracker(box, factory, sealed)
     try:
         issues = await _open_issues(store, tracker, sealed.connection.id)

@@ -6,10 +6,15 @@ from datetime import UTC, datetime
 
 from bot.credentials import SecretBox
 from bot.domain.items import Item, ItemRef, Kind
-from bot.domain.tracker_connections import TrackerConnection
+from bot.domain.tracker_connections import TrackerConnection, TrackerKind
 from bot.domain.tracker_issues import TrackerIssue
 from bot.services.errors import ItemInAnotherChannel, ItemNotFound
-from bot.services.import_issues import channel_connection, note_failure
+from bot.services.import_issues import (
+    channel_connection,
+    note_failure,
+    require_active,
+    sealed_connections,
+)
 from bot.services.ports import Tracker, TrackerFailure
 from bot.services.tracker_access import TrackerFactory, open_tracker, require_keeper
 from bot.store.unit_of_work import Store
@@ -81,29 +86,41 @@ async def link_item(
     """
     item, item_id = await _linkable_item(
         store, team_id=team_id, channel_id=channel_id, user_id=user_id, ref=ref)
-    sealed = await channel_connection(store, team_id=team_id, channel_id=channel_id)
-    tracker = open_tracker(box, factory, sealed)
-    issue_ref = tracker.parse_ref(issue_text)
-    if issue_ref is None:
+    found = await sealed_connections(store, team_id=team_id, channel_id=channel_id)
+    for sealed in found:
+        tracker = open_tracker(box, factory, sealed)
+        issue_ref = tracker.parse_ref(issue_text)
+        if issue_ref is not None:
+            break
         await tracker.aclose()
+    else:
+        where = " or ".join(s.connection.where for s in found)
         raise IssueNotRecognised(
-            f"{issue_text} is not an issue of {sealed.connection.where}: give its number "
-            f"(e.g. {sealed.connection.target}#12) or its URL."
+            f"{issue_text} is not an issue of {where}: give its number (e.g. "
+            f"{_example(found[0].connection)}) or its URL."
         )
+    require_active(sealed)
     issue = await _with_tracker(store, sealed.connection.id, tracker, "get_issue", issue_ref)
     await _store_link(store, sealed.connection, item, item_id, issue)
     return issue
 
 
+def _example(connection: TrackerConnection) -> str:
+    if connection.kind is TrackerKind.GITHUB:
+        return f"{connection.target}#12"
+    return f"{connection.project}-12"
+
+
 async def push_item(
     store: Store, box: SecretBox, factory: TrackerFactory, *, team_id: str, channel_id: str,
-    user_id: str, ref: ItemRef,
+    user_id: str, ref: ItemRef, kind: TrackerKind | None = None,
 ) -> TrackerIssue:
     """Create the item's issue (debt gets the first debt label) and link it; an item that is
-    linked already raises AlreadyLinked and creates nothing."""
+    linked already raises AlreadyLinked and creates nothing. With two trackers in the
+    channel, `kind` says which (else ChooseTracker)."""
     item, item_id = await _linkable_item(
         store, team_id=team_id, channel_id=channel_id, user_id=user_id, ref=ref)
-    sealed = await channel_connection(store, team_id=team_id, channel_id=channel_id)
+    sealed = await channel_connection(store, team_id=team_id, channel_id=channel_id, kind=kind)
     labels = list(sealed.connection.debt_labels[:1]) if item.kind is Kind.DEBT else []
     body = f"{item.impact}\n\nLogged in Slack as {item.ref} with Tradeoff."
     tracker = open_tracker(box, factory, sealed)

@@ -6,7 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.tracker_connections import DEFAULT_GITHUB_DEBT_LABELS, TrackerKind
+from bot.domain.tracker_connections import (
+    DEFAULT_GITHUB_DEBT_LABELS,
+    DEFAULT_JIRA_DEBT_LABELS,
+    TrackerKind,
+)
 from bot.slack.text import clip, escape
 
 CALLBACK_ID = "connect_tracker"
@@ -37,19 +41,30 @@ def _text(text: str) -> dict[str, Any]:
 
 def connect_modal(target: ConnectTarget, *, problem: str | None = None,
                   labels: str | None = None) -> dict[str, Any]:
-    """The GitHub form; `problem` (mrkdwn-safe) says why the last try was refused."""
-    intro = (f"Connect this channel to *{escape(target.target)}*. The token is checked with "
-             "GitHub at once and stored encrypted; it is never shown again.")
+    """The GitHub or Jira form; `problem` (mrkdwn-safe) says why the last try was refused."""
+    where = target.target if target.project is None else f"{target.project} on {target.target}"
+    intro = (f"Connect this channel to *{escape(where)}*. The token is checked with "
+             f"{target.kind.label} at once and stored encrypted; it is never shown again.")
     blocks = [_text(f":warning: {problem}")] if problem else []
-    blocks += [
-        _text(intro),
-        _input("token", "Token", "A fine-grained token with Issues: read and write on this "
-               "repository"),
-        _input("labels", "Labels that mean tech debt", "Comma-separated",
-               initial=labels if labels is not None else ", ".join(DEFAULT_GITHUB_DEBT_LABELS)),
-        _input("webhook_secret", "Webhook secret", "Optional: the secret you give GitHub's "
-               "webhook, for instant updates", optional=True),
-    ]
+    if target.kind is TrackerKind.GITHUB:
+        blocks += [
+            _text(intro),
+            _input("token", "Token", "A fine-grained token with Issues: read and write on "
+                   "this repository"),
+            _input("labels", "Labels that mean tech debt", "Comma-separated", initial=(
+                labels if labels is not None else ", ".join(DEFAULT_GITHUB_DEBT_LABELS))),
+            _input("webhook_secret", "Webhook secret", "Optional: the secret you give "
+                   "GitHub's webhook, for instant updates", optional=True),
+        ]
+    else:
+        blocks += [
+            _text(intro),
+            _input("email", "Account e-mail", "The Atlassian account the API token belongs to"),
+            _input("token", "API token", "From id.atlassian.com → Security → API tokens"),
+            _input("labels", "Labels or issue types that mean tech debt", "Comma-separated",
+                   initial=labels if labels is not None else ", ".join(
+                       DEFAULT_JIRA_DEBT_LABELS)),
+        ]
     return {
         "type": "modal", "callback_id": CALLBACK_ID,
         "private_metadata": json.dumps({"kind": target.kind.value, "channel": target.channel_id,
@@ -73,6 +88,7 @@ class ConnectForm:
     token: str
     labels: str
     webhook_secret: str | None
+    email: str | None = None  # Jira only
 
 
 def submitted_connect_form(view: dict[str, Any]) -> ConnectForm:
@@ -84,4 +100,5 @@ def submitted_connect_form(view: dict[str, Any]) -> ConnectForm:
     meta = json.loads(view.get("private_metadata") or "{}")
     target = ConnectTarget(TrackerKind(meta["kind"]), str(meta["channel"]), str(meta["target"]),
                            meta.get("project"))
-    return ConnectForm(target, typed("token"), typed("labels"), typed("webhook_secret") or None)
+    return ConnectForm(target, typed("token"), typed("labels"), typed("webhook_secret") or None,
+                       typed("email") or None)

@@ -56,11 +56,14 @@ def connections_reply(statuses: list[ConnectionStatus], now: datetime) -> Reply:
     return text_reply(clip("\n".join(lines), 2900))
 
 
-def import_reply(result: ImportResult) -> Reply:
+def import_line(result: ImportResult) -> str:
     ids = ", ".join(str(ref) for ref in result.imported[:40])
     more = f" and {len(result.imported) - 40} more" if len(result.imported) > 40 else ""
-    return {"response_type": "in_channel", **text_reply(
-        f"Imported *{len(result.imported)}* from {result.connection.kind.label} "
-        f"*{escape(result.connection.where)}*{f' ({ids}{more})' if ids else ''}; "
-        f"{result.already_linked} already linked, {result.skipped} skipped."
-    )}
+    return (f"Imported *{len(result.imported)}* from {result.connection.kind.label} "
+            f"*{escape(result.connection.where)}*{f' ({ids}{more})' if ids else ''}; "
+            f"{result.already_linked} already linked, {result.skipped} skipped.")
+
+
+def import_reply(results: list[ImportResult]) -> Reply:
+    return {"response_type": "in_channel",
+            **text_reply(clip("\n".join(import_line(r) for r in results), 2900))}

@@ -89,7 +89,7 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
     SubCommandSpec("link", tradeoff_trackers.link, "link an item to an existing issue",
                    "<id> <owner/repo#N | PROJ-N | issue URL>"),
     SubCommandSpec("push", tradeoff_trackers.push, "create the item's issue in the tracker",
-                   "<id>"),
+                   "<id> [github|jira]"),
     SubCommandSpec("help", _help, "this help"),
 )
 HELP = "help"  # what a bare `/tradeoff` runs

@@ -16,7 +16,7 @@ from bot.domain.items import ItemRef
 from bot.domain.tracker_connections import TrackerKind
 from bot.services.connect_tracker import channel_connections, disconnect_tracker, may_connect
 from bot.services.errors import ItemNotFound
-from bot.services.import_issues import import_issues
+from bot.services.import_issues import ChooseTracker, import_issues
 from bot.services.item_care import RoleRequired
 from bot.services.link_item import AlreadyLinked, IssueNotRecognised, link_item, push_item
 from bot.services.ports import TrackerFailure
@@ -163,23 +163,26 @@ async def _link(call: Invocation, ref: ItemRef, issue_text: str) -> None:
 
 async def push(call: Invocation) -> None:
     args = call.sub.args
-    ref = ItemRef.parse(args[0]) if len(args) == 1 else None
-    if ref is None:
-        await call.reply(error_reply("Say which item: `/tradeoff push D-3`."))
+    ref = ItemRef.parse(args[0]) if 1 <= len(args) <= 2 else None
+    kind = next((k for k in TrackerKind if len(args) == 2 and args[1].lower() == k.value), None)
+    if ref is None or (len(args) == 2 and kind is None):
+        await call.reply(error_reply("Say which item: `/tradeoff push D-3` (or "
+                                     "`/tradeoff push D-3 jira` in a channel with both)."))
         return
     if (problem := _tracker_ready(call)) is not None:
         await call.reply(error_reply(problem))
         return
     await call.reply(text_reply(f"Creating the issue for {ref}…"))
-    call.after_ack(lambda later: _push(later, ref))
+    call.after_ack(lambda later: _push(later, ref, kind))
 
 
-async def _push(call: Invocation, ref: ItemRef) -> None:
+async def _push(call: Invocation, ref: ItemRef, kind: TrackerKind | None) -> None:
     assert call.runtime.secret_box is not None and call.runtime.trackers is not None
     try:
         issue = await push_item(
             call.runtime.store, call.runtime.secret_box, call.runtime.trackers,
-            team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref)
+            team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref,
+            kind=kind)
     except Exception as exc:
         if not await _explained(call, exc):
             raise
@@ -197,7 +200,8 @@ async def _explained(call: Invocation, exc: Exception) -> bool:
                 "nothing was created.")
     elif isinstance(exc, TrackerFailure):
         text = f"Nothing changed: {escape(exc.reason)}."
-    elif isinstance(exc, (NotConnected, ConnectionPaused, ItemNotFound, IssueNotRecognised)):
+    elif isinstance(exc, (NotConnected, ConnectionPaused, ItemNotFound, IssueNotRecognised,
+                          ChooseTracker)):
         text = escape(str(exc))
     else:
         return False

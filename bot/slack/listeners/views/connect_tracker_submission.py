@@ -12,7 +12,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.credentials import SecretKeyMissing
-from bot.domain.tracker_connections import DEFAULT_GITHUB_DEBT_LABELS, TrackerCredentials
+from bot.domain.tracker_connections import (
+    DEFAULT_GITHUB_DEBT_LABELS,
+    DEFAULT_JIRA_DEBT_LABELS,
+    TrackerCredentials,
+    TrackerKind,
+)
 from bot.domain.tracker_issues import parse_label_list
 from bot.services.connect_tracker import ConnectRequest, connect_tracker
 from bot.services.item_care import RoleRequired
@@ -45,6 +50,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not form.token:
             await ack(response_action="errors", errors={"token": "Paste the token."})
             return
+        if form.target.kind is TrackerKind.JIRA and not form.email:
+            await ack(response_action="errors", errors={"email": "Give the account's e-mail."})
+            return
         if runtime.secret_box is None:
             await ack(response_action="errors", errors={"token": str(SecretKeyMissing())})
             return
@@ -62,8 +70,10 @@ async def _finish(
     request = ConnectRequest(
         team_id=team_id, channel_id=form.target.channel_id, kind=form.target.kind,
         target=form.target.target, project=form.target.project,
-        credentials=TrackerCredentials(form.token), webhook_secret=form.webhook_secret,
-        debt_labels=parse_label_list(form.labels) or DEFAULT_GITHUB_DEBT_LABELS, by_user=user_id,
+        credentials=TrackerCredentials(form.token, form.email),
+        webhook_secret=form.webhook_secret, debt_labels=parse_label_list(form.labels) or (
+            DEFAULT_GITHUB_DEBT_LABELS if form.target.kind is TrackerKind.GITHUB
+            else DEFAULT_JIRA_DEBT_LABELS), by_user=user_id,
     )
     try:
         connected = await connect_tracker(
