@@ -12,6 +12,7 @@ from bot.config import ConfigError, Settings
 from bot.credentials import SecretBox, SecretKeyMissing, new_secret_key
 from bot.domain.tracker_connections import (
     DEFAULT_GITHUB_DEBT_LABELS,
+    DEFAULT_JIRA_DEBT_LABELS,
     TrackerCredentials,
     TrackerKind,
 )
@@ -31,7 +32,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     key = commands.add_parser("secret-key", help="print a new TRADEOFF_SECRET_KEY")
     key.set_defaults(run=secret_key)
 
-    connect = commands.add_parser("connect", help="connect a channel to GitHub Issues")
+    connect = commands.add_parser("connect", help="connect a channel to GitHub Issues or Jira")
     trackers = connect.add_subparsers(required=True, metavar="TRACKER")
     github = trackers.add_parser("github", help="token from GITHUB_TOKEN")
     _where(github)
@@ -42,6 +43,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="labels that mean tech debt (comma-separated)")
     add_database_option(github)
     github.set_defaults(run=connect_github)
+
+    jira = trackers.add_parser("jira", help="e-mail and token from JIRA_EMAIL, JIRA_API_TOKEN")
+    _where(jira)
+    jira.add_argument("--site", required=True, help="e.g. https://acme.atlassian.net")
+    jira.add_argument("--project", required=True, help="the project key, e.g. SHOP")
+    jira.add_argument("--debt-labels", default=", ".join(DEFAULT_JIRA_DEBT_LABELS),
+                      help="labels or issue types that mean tech debt (comma-separated)")
+    add_database_option(jira)
+    jira.set_defaults(run=connect_jira)
 
     imports = commands.add_parser("import", help="turn a channel's open issues into items")
     _where(imports)
@@ -76,13 +86,50 @@ def connect_github(args: argparse.Namespace) -> int:
     repo = args.repo.strip()
     if repo.count("/") != 1 or not all(repo.split("/")):
         raise ConfigError(f"--repo must be owner/repo, got '{repo}'")
-    migrate_or_explain(settings.database_url)
     request = ConnectRequest(
         team_id=args.team, channel_id=args.channel, kind=TrackerKind.GITHUB, target=repo,
         project=None, credentials=TrackerCredentials(token), webhook_secret=args.webhook_secret,
         debt_labels=parse_label_list(args.debt_labels) or DEFAULT_GITHUB_DEBT_LABELS,
         by_user=CLI_USER,
     )
+    name = _connect(settings, box, request)
+    print(f"tradeoff: connected {args.channel} to GitHub {name}")
+    hook = (f"give GitHub the webhook URL https://YOUR-BOT-HOST{GITHUB_WEBHOOK_PATH} "
+            "(content type application/json, the same secret, event: Issues)")
+    print(f"tradeoff: {hook}" if args.webhook_secret else
+          f"tradeoff: polling every {settings.tracker_poll_interval:g} s; for instant updates "
+          f"connect again with --webhook-secret and {hook}")
+    return 0
+
+
+def connect_jira(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    box = _box(settings)
+    email = os.environ.get("JIRA_EMAIL", "").strip()
+    token = os.environ.get("JIRA_API_TOKEN", "").strip()
+    missing = [name for name, value in (("JIRA_EMAIL", email), ("JIRA_API_TOKEN", token))
+               if not value]
+    if missing:
+        raise ConfigError(f"{' and '.join(missing)} not set: the Atlassian account's e-mail "
+                          "and an API token from id.atlassian.com")
+    site = args.site.strip().rstrip("/")
+    if not site.startswith(("http://", "https://")):
+        raise ConfigError(f"--site must be the Jira site's URL, got '{site}'")
+    project = args.project.strip().upper()
+    request = ConnectRequest(
+        team_id=args.team, channel_id=args.channel, kind=TrackerKind.JIRA, target=site,
+        project=project, credentials=TrackerCredentials(token, email), webhook_secret=None,
+        debt_labels=parse_label_list(args.debt_labels) or DEFAULT_JIRA_DEBT_LABELS,
+        by_user=CLI_USER,
+    )
+    name = _connect(settings, box, request)
+    print(f"tradeoff: connected {args.channel} to Jira {name} ({project} on {site})")
+    print(f"tradeoff: polling every {settings.tracker_poll_interval:g} s")
+    return 0
+
+
+def _connect(settings: Settings, box: SecretBox, request: ConnectRequest) -> str:
+    migrate_or_explain(settings.database_url)
 
     async def run() -> str:
         store = Store(settings.database_url)
@@ -95,16 +142,9 @@ def connect_github(args: argparse.Namespace) -> int:
         return connected.display_name
 
     try:
-        name = asyncio.run(run())
+        return asyncio.run(run())
     except TrackerFailure as exc:
         raise CommandFailed(f"not connected: {exc.reason}") from None
-    print(f"tradeoff: connected {args.channel} to GitHub {name}")
-    hook = (f"give GitHub the webhook URL https://YOUR-BOT-HOST{GITHUB_WEBHOOK_PATH} "
-            "(content type application/json, the same secret, event: Issues)")
-    print(f"tradeoff: {hook}" if args.webhook_secret else
-          f"tradeoff: polling every {settings.tracker_poll_interval:g} s; for instant updates "
-          f"connect again with --webhook-secret and {hook}")
-    return 0
 
 
 def import_command(args: argparse.Namespace) -> int:

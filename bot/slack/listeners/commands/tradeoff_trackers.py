@@ -31,6 +31,8 @@ from bot.slack.text import clip, escape
 
 logger = logging.getLogger(__name__)
 _REPO = re.compile(r"^[\w.-]{1,100}/[\w.-]{1,100}$")
+_SITE = re.compile(r"^https?://[\w.-]+(:\d{1,5})?/?$")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,9}$")
 _CONNECT_USAGE = ("Say which repository: `/tradeoff connect github owner/repo` (or "
                   f"`/tradeoff connect jira {escape('<https://site.atlassian.net> <PROJECT>')}`).")
 
@@ -42,13 +44,21 @@ def bare(arg: str) -> str:
     return arg
 
 
-async def connect(call: Invocation) -> None:
-    args = [bare(a) for a in call.sub.args]
+def connect_target(channel_id: str, args: list[str]) -> ConnectTarget | None:
+    """`github owner/repo` or `jira https://site KEY` as typed; None when it is neither."""
     kind = next((k for k in TrackerKind if args and args[0].lower() == k.value), None)
-    if kind is not TrackerKind.GITHUB or len(args) != 2 or not _REPO.match(args[1]):
-        if kind is TrackerKind.JIRA:
-            await call.reply(error_reply("Jira connections are not available yet."))
-            return
+    if kind is TrackerKind.GITHUB and len(args) == 2 and _REPO.match(args[1]):
+        return ConnectTarget(kind, channel_id, args[1])
+    if kind is TrackerKind.JIRA and len(args) == 3 and _SITE.match(args[1]) and _KEY.match(
+        args[2]
+    ):
+        return ConnectTarget(kind, channel_id, args[1].rstrip("/"), args[2].upper())
+    return None
+
+
+async def connect(call: Invocation) -> None:
+    target = connect_target(call.channel_id, [bare(a) for a in call.sub.args])
+    if target is None:
         await call.reply(error_reply(_CONNECT_USAGE))
         return
     if call.runtime.secret_box is None:
@@ -60,7 +70,6 @@ async def connect(call: Invocation) -> None:
     except RoleRequired as exc:
         await call.reply(error_reply(role_refusal(exc)))
         return
-    target = ConnectTarget(kind, call.channel_id, args[1])
     try:
         await call.client.views_open(trigger_id=call.body["trigger_id"],
                                      view=connect_modal(target))
