@@ -259,3 +259,28 @@ async def test_the_workspaces_tracker_data_goes_with_its_purge(bot: TrackerBot) 
                       TrackerDeliveryRow, ItemRow):
             rows = await uow.session.scalars(select(table).where(table.team_id == bot.team_id))
             assert list(rows) == [], table.__tablename__
+
+
+async def test_a_slow_github_never_holds_slacks_answer(bot: TrackerBot) -> None:
+    import time
+
+    await connect_github(bot, CHANNEL)
+    bot.github.add_issue(REPO, "Slow one", "x")
+    bot.github.slow("GET", "/issues", 2.5)
+    started = time.monotonic()
+    answer = await bot.slack.command("/tradeoff", "import")
+    assert time.monotonic() - started < 1.5 and "Importing" in reply_text(answer)
+    [later] = await bot.fake.wait_for("response_url", timeout=15)
+    assert "Imported *1*" in later.params["text"]
+
+    await bot.slack.command("/tradeoff", f"connect github {REPO}")
+    [opened] = await bot.fake.wait_for("views.open")
+    bot.github.slow("GET", "/repos/acme/shop", 2.5)
+    started = time.monotonic()
+    payload = bot.slack.view_submission(opened.params["view"], {"token": GITHUB_TOKEN,
+                                                               "labels": "debt"})
+    ack = await bot.slack.interaction(payload)
+    assert time.monotonic() - started < 1.5
+    assert "Checking the token" in str(ack.json()["view"]["blocks"])
+    [done] = await bot.fake.wait_for("views.update", timeout=15)
+    assert "Connected" in str(done.params["view"]["title"])
