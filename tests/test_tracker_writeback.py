@@ -211,3 +211,22 @@ async def test_a_rate_limit_is_waited_out(bot: TrackerBot) -> None:
     bot.github.rate_limit("POST", "/issues/1/comments", retry_after=1)
     assert await syncer(bot).flush_writebacks(datetime.now(UTC)) == 1
     assert len(bot.github.comments(REPO, 1)) == 1
+
+
+async def test_the_bots_own_write_back_does_not_echo_back_as_a_change(bot: TrackerBot) -> None:
+    from bot.store.models import ItemChangeRow, ItemRow
+
+    await decided(bot)
+    sync = syncer(bot)
+    await sync.poll_due(datetime.now(UTC))
+    async with bot.store.unit_of_work() as uow:
+        before = len(list(await uow.session.scalars(
+            select(ItemChangeRow).where(ItemChangeRow.team_id == bot.team_id))))
+    assert await sync.flush_writebacks(datetime.now(UTC)) == 1
+    await sync.poll_due(datetime.now(UTC) + timedelta(minutes=6))
+    async with bot.store.unit_of_work() as uow:
+        after = len(list(await uow.session.scalars(
+            select(ItemChangeRow).where(ItemChangeRow.team_id == bot.team_id))))
+        status = await uow.session.scalar(select(ItemRow.status).where(
+            ItemRow.team_id == bot.team_id, ItemRow.tracker_ref == f"{REPO}#1"))
+    assert (after, status) == (before, "planned")
