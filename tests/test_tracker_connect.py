@@ -210,7 +210,7 @@ async def test_linking_to_a_foreign_or_missing_issue_is_explained(bot: TrackerBo
     answers = await bot.fake.wait_for("response_url", 2)
     assert "404" in answers[1].params["text"]
     async with bot.store.unit_of_work() as uow:
-        assert await uow.trackers.link_of_item(bot.team_id, item.ref) is None
+        assert await uow.item_links.link_of_item(bot.team_id, item.ref) is None
 
 
 async def test_a_linked_item_shows_its_issue_wherever_it_appears(bot: TrackerBot) -> None:

@@ -87,9 +87,9 @@ async def decided(bot: TrackerBot) -> None:
     bot.github.add_issue(REPO, "Flaky tests", "CI fails")
     connection_id = await connect_github(bot, CHANNEL)
     async with bot.store.unit_of_work() as uow:
-        item_id = await uow.trackers.item_id(bot.team_id, debt.ref)
+        item_id = await uow.item_links.item_id(bot.team_id, debt.ref)
         assert item_id is not None
-        await uow.trackers.link(team_id=bot.team_id, connection_id=connection_id,
+        await uow.item_links.link(team_id=bot.team_id, connection_id=connection_id,
                                 item_id=item_id, ref=f"{REPO}#1",
                                 url=f"{bot.github.base_url}/{REPO}/issues/1",
                                 now=datetime.now(UTC))

@@ -85,7 +85,7 @@ async def _decide(
         await uow.items.set_status(team_id, item.ref, Status.PLANNED, by_role[Role.PM], now)
     if decision is not None:
         # In the decision's own transaction: a recorded decision always owes its write-backs.
-        item_ids = [await uow.trackers.item_id(team_id, item.ref) for item in items]
-        await uow.trackers.enqueue_writebacks(
+        item_ids = [await uow.item_links.item_id(team_id, item.ref) for item in items]
+        await uow.writebacks.enqueue_writebacks(
             team_id, decision.id, [i for i in item_ids if i is not None], now)
     return decision

@@ -95,8 +95,8 @@ async def channel_connections(
         found = await uow.trackers.in_channel(team_id, channel_id)
         return [
             ConnectionStatus(
-                c, await uow.trackers.pending_writebacks(c.id),
-                len(await uow.trackers.linked_refs(c.id)),
+                c, await uow.writebacks.pending_writebacks(c.id),
+                len(await uow.item_links.linked_refs(c.id)),
             )
             for c in found
         ]

@@ -106,7 +106,7 @@ async def _import_from(
         await tracker.aclose()
     result = ImportResult(sealed.connection)
     async with store.unit_of_work() as uow:
-        linked = await uow.trackers.linked_refs(sealed.connection.id)
+        linked = await uow.item_links.linked_refs(sealed.connection.id)
     for issue in issues:
         if issue.is_pull_request:
             result.skipped += 1
@@ -139,9 +139,9 @@ async def import_issue(
     now = datetime.now(UTC)
     async with store.unit_of_work() as uow:
         item = await uow.items.add(connection.team_id, connection.channel_id, user_id, draft, now)
-        item_id = await uow.trackers.item_id(connection.team_id, item.ref)
+        item_id = await uow.item_links.item_id(connection.team_id, item.ref)
         assert item_id is not None
-        if not await uow.trackers.link(
+        if not await uow.item_links.link(
             team_id=connection.team_id, connection_id=connection.id, item_id=item_id,
             ref=issue.ref, url=issue.url, now=now, seen_updated_at=issue.updated_at,
         ):

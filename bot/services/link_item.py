@@ -40,8 +40,8 @@ async def _linkable_item(
             raise ItemNotFound(ref)
         if item.channel_id != channel_id:
             raise ItemInAnotherChannel(ref)
-        existing = await uow.trackers.link_of_item(team_id, ref)
-        item_id = await uow.trackers.item_id(team_id, ref)
+        existing = await uow.item_links.link_of_item(team_id, ref)
+        item_id = await uow.item_links.item_id(team_id, ref)
     if existing is not None:
         raise AlreadyLinked(ref, existing[1], existing[2])
     assert item_id is not None
@@ -52,7 +52,7 @@ async def _store_link(
     store: Store, connection: TrackerConnection, item: Item, item_id: int, issue: TrackerIssue
 ) -> None:
     async with store.unit_of_work() as uow:
-        if not await uow.trackers.link(
+        if not await uow.item_links.link(
             team_id=connection.team_id, connection_id=connection.id, item_id=item_id,
             ref=issue.ref, url=issue.url, now=datetime.now(UTC),
             seen_updated_at=issue.updated_at,

@@ -32,7 +32,7 @@ async def apply_issue(
     """Apply the issue's state to its linked item; the history notes written (none when the
     issue is not linked, already applied, or agrees with the item)."""
     async with store.unit_of_work() as uow:
-        linked = await uow.trackers.linked_item(connection.id, issue.ref)
+        linked = await uow.item_links.linked_item(connection.id, issue.ref)
         if linked is None or (
             linked.seen_updated_at is not None and issue.updated_at <= linked.seen_updated_at
         ):
@@ -40,12 +40,12 @@ async def apply_issue(
         state = ItemState(Status(linked.status), linked.title, linked.closed_by)
         notes: list[str] = []
         for change in changes_for(state, issue, connection.kind, actor, reopened=reopened):
-            if await uow.trackers.apply_sync(
+            if await uow.item_links.apply_sync(
                 connection.team_id, linked.item_id, linked.ref, change,
                 tracker_actor(connection.kind), now,
             ):
                 notes.append(change.note)
-        await uow.trackers.mark_seen(linked.link_id, issue.updated_at)
+        await uow.item_links.mark_seen(linked.link_id, issue.updated_at)
         await uow.commit()
     return notes
 

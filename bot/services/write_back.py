@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from bot.domain.tracker_writeback import writeback_note
 from bot.services.import_issues import note_failure
 from bot.services.ports import SlackDirectory, Tracker, TrackerFailure
-from bot.store.tracker_repository import SealedConnection, Writeback
+from bot.store.tracker_repository import SealedConnection
 from bot.store.unit_of_work import Store
+from bot.store.writeback_repository import Writeback
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def backoff(attempts: int, retry_after: float | None) -> timedelta:
 
 async def claim_due(store: Store, now: datetime) -> list[Writeback]:
     async with store.unit_of_work() as uow:
-        claimed = await uow.trackers.claim_writebacks(now, WRITEBACK_LEASE)
+        claimed = await uow.writebacks.claim_writebacks(now, WRITEBACK_LEASE)
         await uow.commit()
     return claimed
 
@@ -43,7 +44,7 @@ async def write_back(
     """Label and comment the issue; True when done, False when it will be tried again."""
     async with store.unit_of_work() as uow:
         decision = await uow.decisions.by_id(writeback.decision_id)
-        thread = await uow.trackers.decision_thread(writeback.decision_id)
+        thread = await uow.writebacks.decision_thread(writeback.decision_id)
     if decision is None or thread is None:
         await _finish(store, writeback, now)  # the decision is gone (workspace purged)
         return True
@@ -63,7 +64,7 @@ async def write_back(
     except TrackerFailure as failure:
         await note_failure(store, sealed.connection.id, failure)
         async with store.unit_of_work() as uow:
-            await uow.trackers.retry_writeback_later(
+            await uow.writebacks.retry_writeback_later(
                 writeback.id, now + backoff(writeback.attempts, failure.retry_after),
                 failure.reason)
             await uow.commit()
@@ -76,5 +77,5 @@ async def write_back(
 
 async def _finish(store: Store, writeback: Writeback, now: datetime) -> None:
     async with store.unit_of_work() as uow:
-        await uow.trackers.finish_writeback(writeback.id, now)
+        await uow.writebacks.finish_writeback(writeback.id, now)
         await uow.commit()

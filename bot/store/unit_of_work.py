@@ -18,11 +18,13 @@ from bot.store.decision_repository import DecisionRepository
 from bot.store.digest_repository import DigestRepository
 from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
+from bot.store.item_link_repository import ItemLinkRepository
 from bot.store.item_repository import ItemRepository
 from bot.store.role_repository import RoleRepository
 from bot.store.tracker_repository import TrackerRepository
 from bot.store.vote_repository import VoteRepository
 from bot.store.workspace_repository import WorkspaceRepository
+from bot.store.writeback_repository import WritebackRepository
 
 # Errors that mean "the database did not answer", as opposed to a bug in our SQL.
 _UNAVAILABLE = (
@@ -100,6 +102,8 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.workspaces = WorkspaceRepository(self.session)
         self.trackers = TrackerRepository(self.session)
+        self.item_links = ItemLinkRepository(self.session)
+        self.writebacks = WritebackRepository(self.session)
         return self
 
     async def __aexit__(
