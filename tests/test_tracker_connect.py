@@ -209,6 +209,7 @@ async def test_linking_to_a_foreign_or_missing_issue_is_explained(bot: TrackerBo
     await bot.slack.command("/tradeoff", f"link {item.ref} #99")
     answers = await bot.fake.wait_for("response_url", 2)
     assert "404" in answers[1].params["text"]
+    assert ": active" in reply_text(await bot.slack.command("/tradeoff", "connections"))
     async with bot.store.unit_of_work() as uow:
         assert await uow.item_links.link_of_item(bot.team_id, item.ref) is None
 

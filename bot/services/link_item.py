@@ -69,7 +69,9 @@ async def _with_tracker(
         issue: TrackerIssue = await method(*args)
         return issue
     except TrackerFailure as failure:
-        await note_failure(store, connection_id, failure)
+        # One issue that is not there is a typo, not a connection that stopped working.
+        if not (work == "get_issue" and failure.kind in ("not_found", "gone")):
+            await note_failure(store, connection_id, failure)
         raise
     finally:
         await tracker.aclose()
