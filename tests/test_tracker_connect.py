@@ -285,3 +285,26 @@ async def test_a_slow_github_never_holds_slacks_answer(bot: TrackerBot) -> None:
     assert "Checking the token" in str(ack.json()["view"]["blocks"])
     [done] = await bot.fake.wait_for("views.update", timeout=15)
     assert "Connected" in str(done.params["view"]["title"])
+
+
+async def test_connecting_another_repository_drops_the_old_links(bot: TrackerBot) -> None:
+    bot.github.add_repo("acme/other")
+    await connect_github(bot, CHANNEL)
+    bot.github.add_issue(REPO, "Flaky deploys", "x")
+    await bot.slack.command("/tradeoff", "import")
+    await bot.fake.wait_for("response_url")
+    from bot.domain.tracker_connections import TrackerCredentials, TrackerKind
+    from bot.services.connect_tracker import ConnectRequest, connect_tracker
+    from bot.trackers.factory import tracker_factory
+
+    await connect_tracker(bot.store, bot.box, tracker_factory(bot.settings), ConnectRequest(
+        team_id=bot.team_id, channel_id=CHANNEL, kind=TrackerKind.GITHUB, target="acme/other",
+        project=None, credentials=TrackerCredentials(GITHUB_TOKEN), webhook_secret=None,
+        debt_labels=("debt",), by_user=LEAD), check_role=False)
+    async with bot.store.unit_of_work() as uow:
+        links = list(await uow.session.scalars(
+            select(ItemLinkRow).where(ItemLinkRow.team_id == bot.team_id)))
+    [row] = await connections(bot.store, bot.team_id)
+    assert links == [] and row.target == "acme/other" and row.poll_cursor is None
+    text = reply_text(await bot.slack.command("/tradeoff", "list"))
+    assert "Flaky deploys" in text and "acme/shop#1" not in text

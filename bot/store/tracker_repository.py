@@ -61,6 +61,7 @@ class TrackerRepository:
             webhook_secret=webhook_secret, debt_labels=",".join(debt_labels),
             state=ConnectionState.ACTIVE.value, paused_reason=None, last_error=None,
         )
+        previous = await self.get(team_id, channel_id, kind)
         stmt = upsert_insert(self._session, TrackerConnectionRow).values(
             team_id=team_id, channel_id=channel_id, kind=kind.value, created_by=by_user,
             created_at=now, **values,
@@ -68,6 +69,12 @@ class TrackerRepository:
         await self._session.execute(stmt.on_conflict_do_update(
             index_elements=["team_id", "channel_id", "kind"], set_=values
         ))
+        if previous is not None and (previous.connection.target.lower(),
+                                     previous.connection.project) != (target.lower(), project):
+            # Another repository or project: the old links and cursor mean nothing there.
+            await self._forget_links(previous.connection.id)
+            await self._session.execute(update(TrackerConnectionRow).where(
+                TrackerConnectionRow.id == previous.connection.id).values(poll_cursor=None))
         found = await self.get(team_id, channel_id, kind)
         assert found is not None
         return found.connection
@@ -79,7 +86,7 @@ class TrackerRepository:
             TrackerConnectionRow.team_id == team_id,
             TrackerConnectionRow.channel_id == channel_id,
             TrackerConnectionRow.kind == kind.value,
-        ))
+        ).execution_options(populate_existing=True))
         return None if row is None else _sealed(row)
 
     async def get_by_id(self, connection_id: int) -> SealedConnection | None:
@@ -106,8 +113,16 @@ class TrackerRepository:
         found = await self.get(team_id, channel_id, kind)
         if found is None:
             return False
-        link_ids = select(ItemLinkRow.id).where(ItemLinkRow.connection_id == found.connection.id)
-        items = select(ItemLinkRow.item_id).where(ItemLinkRow.connection_id == found.connection.id)
+        await self._forget_links(found.connection.id)
+        await self._session.execute(
+            delete(TrackerConnectionRow).where(TrackerConnectionRow.id == found.connection.id)
+        )
+        return True
+
+    async def _forget_links(self, connection_id: int) -> None:
+        """Unlink the connection's items (they keep their titles) and drop their write-backs."""
+        link_ids = select(ItemLinkRow.id).where(ItemLinkRow.connection_id == connection_id)
+        items = select(ItemLinkRow.item_id).where(ItemLinkRow.connection_id == connection_id)
         await self._session.execute(
             update(ItemRow).where(ItemRow.id.in_(items)).values(tracker_ref=None)
         )
@@ -115,12 +130,8 @@ class TrackerRepository:
             delete(TrackerWritebackRow).where(TrackerWritebackRow.item_link_id.in_(link_ids))
         )
         await self._session.execute(
-            delete(ItemLinkRow).where(ItemLinkRow.connection_id == found.connection.id)
+            delete(ItemLinkRow).where(ItemLinkRow.connection_id == connection_id)
         )
-        await self._session.execute(
-            delete(TrackerConnectionRow).where(TrackerConnectionRow.id == found.connection.id)
-        )
-        return True
 
     async def pause(self, connection_id: int, reason: str) -> None:
         await self._session.execute(update(TrackerConnectionRow).where(
