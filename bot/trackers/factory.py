@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.domain.tracker_connections import TrackerConnection, TrackerCredentials, TrackerKind
-from bot.services.ports import Tracker
+from bot.services.ports import Tracker, TrackerFailure
 from bot.services.tracker_access import TrackerFactory
 from bot.trackers.github import GitHubTracker
 
@@ -13,6 +13,7 @@ def tracker_factory(settings: Settings) -> TrackerFactory:
     def open_tracker(connection: TrackerConnection, credentials: TrackerCredentials) -> Tracker:
         if connection.kind is TrackerKind.GITHUB:
             return GitHubTracker(settings.github_api_url, connection.target, credentials.token)
-        raise NotImplementedError(f"no adapter for {connection.kind.label} yet")
+        raise TrackerFailure("invalid", f"this version of the bot has no {connection.kind.label} "
+                                        "adapter")
 
     return open_tracker
