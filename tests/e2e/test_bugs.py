@@ -10,13 +10,13 @@ from bot.charts import HEIGHT_PX, WIDTH_PX
 from bot.domain.decisions import DecidedItem
 from bot.domain.items import ItemRef, Kind
 from tests.conftest import Bot
+from tests.e2e.test_app_home_and_shortcuts import open_home
+from tests.e2e.test_history_export import _export, by_column, uploaded_csvs
 from tests.support.db import stored_items
 from tests.support.items import add_item
+from tests.support.png import png_size
 from tests.support.slack_requests import reply_text
 from tests.support.voting import post_digest, voters, votes_settled
-from tests.test_app_home_and_shortcuts import open_home
-from tests.test_history_export import _export, by_column, uploaded_csvs
-from tests.test_trends import png_size
 
 LEAD, PM = "ULEAD", "UPM"
 

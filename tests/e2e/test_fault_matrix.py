@@ -48,6 +48,10 @@ from bot.services.post_digest import post_digest_now
 from bot.store.models import DigestRunRow
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot, bot_settings
+from tests.e2e.test_sign_off import LEAD, PM
+from tests.e2e.test_sign_off import _decisions as recorded_decisions
+from tests.e2e.test_sign_off import _press as press_agree
+from tests.e2e.test_sign_off import _setup as sign_off_setup
 from tests.fakes.slack_api import FakeSlack, SlackCall
 from tests.support.db import stored_items
 from tests.support.digests import parents, replies, runs_of, ts_of
@@ -55,10 +59,6 @@ from tests.support.eventually import eventually
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.voting import post_digest, voters
-from tests.test_sign_off import LEAD, PM
-from tests.test_sign_off import _decisions as recorded_decisions
-from tests.test_sign_off import _press as press_agree
-from tests.test_sign_off import _setup as sign_off_setup
 
 # The bot's Web API timeout is shortened so that a "slow" Slack costs a second, not ten.
 CLIENT_TIMEOUT_S = 1.0

@@ -22,11 +22,11 @@ from bot.store.models import ItemRow, ProcessedEventRow, VoteRow
 from bot.store.unit_of_work import Store
 from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
+from tests.integration.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
 from tests.support.digests import parents, replies, runs_of, ts_of
 from tests.support.items import add_item
 from tests.support.serve import start_serve, wait_healthy
 from tests.support.slack_requests import SlackSender, reply_text
-from tests.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
 
 pytestmark = pytest.mark.slow
 
