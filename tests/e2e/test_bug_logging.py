@@ -8,14 +8,14 @@ from typing import Any
 
 from bot.slack.manifest import build_manifest
 from tests.conftest import Bot
-from tests.e2e.test_app_home_and_shortcuts import (
+from tests.support.db import stored_items
+from tests.support.home import (
     home_action,
     initial,
     opened_view,
     shortcut_payload,
     thread_menu,
 )
-from tests.support.db import stored_items
 from tests.support.slack_requests import reply_text
 
 

@@ -12,7 +12,6 @@ than the busy timeout, which the bot meets as "database is locked".
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -31,11 +30,12 @@ from bot.store.models import ProcessedEventRow
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot, bot_settings
 from tests.fakes.slack_api import FakeSlack
-from tests.integration.test_scheduler import _schedule_due, _slot_at
 from tests.support.bot_server import running_bot
 from tests.support.db import stored_items
 from tests.support.eventually import eventually
 from tests.support.items import add_item
+from tests.support.outage import TRY_AGAIN, serving, through
+from tests.support.schedules import schedule_due, slot_at
 from tests.support.serve import start_serve, wait_healthy
 from tests.support.slack_requests import SlackSender, reply_text
 from tests.support.tcp_proxy import TcpProxy, proxy_to
@@ -44,7 +44,6 @@ from tests.support.voting import PostedDigest, post_digest, voters
 pytestmark = pytest.mark.slow
 
 UNEXPECTED = "Something went wrong"
-TRY_AGAIN = "can't reach its database right now, so nothing was saved"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -127,7 +126,6 @@ async def test_service_recovers_when_the_database_comes_back(
         assert "D-1" in reply_text(await slack.command("/debt", "Later | impact"))
 
 
-
 class Outage:
     """How the database becomes unusable for the bot, and what /healthz says meanwhile."""
 
@@ -200,27 +198,6 @@ async def outage_bot(
     with proxy_to(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy:
         async with serving(through(proxy, database_url), fake_slack, team_id) as bot:
             yield OutageBot(bot, PostgresDown(proxy), proxy)
-
-
-def through(proxy: TcpProxy, database_url: str) -> str:
-    """The same database, reached through the proxy."""
-    proxied = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    return proxied.render_as_string(hide_password=False)
-
-
-@contextlib.asynccontextmanager
-async def serving(url: str, fake: FakeSlack, team_id: str) -> AsyncIterator[Bot]:
-    """The real bot on `url`, built as the `bot` fixture builds it."""
-    store = Store(url)
-    try:
-        async with (
-            running_bot(bot_settings(url, fake), store) as base,
-            httpx.AsyncClient(timeout=30) as http,
-        ):
-            sender = SlackSender(http, f"{base}/slack/events", fake.response_url(), team_id)
-            yield Bot(url=base, slack=sender, fake=fake, store=store, team_id=team_id)
-    finally:
-        await store.close()
 
 
 async def _digest(bot: Bot) -> PostedDigest:
@@ -418,7 +395,7 @@ async def test_a_hung_postgres_never_freezes_the_whole_bot(
     # included. The scheduler re-reads the schedules every second here, so it meets the hang.
     store = Store(fresh_database_url)
     due = datetime.now(UTC) + timedelta(seconds=8)
-    await _schedule_due(fresh_database_url, store, _slot_at(due), due)
+    await schedule_due(fresh_database_url, store, slot_at(due), due)
     await store.close()
     with proxy_to(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy:
         served = start_serve(

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import Bot
-from tests.e2e.test_database_outage import TRY_AGAIN, serving, through
 from tests.fakes.slack_api import FakeSlack
+from tests.support.outage import TRY_AGAIN, serving, through
 from tests.support.slack_requests import reply_text
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from bot.store.migrate import alembic_config, head_revision
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
-from tests.integration.test_cli import assert_one_line_error, run_tradeoff
+from tests.support.cli import assert_one_line_error, run_tradeoff
 from tests.support.db import sqlite_table_names
 from tests.support.processes import TRADEOFF, clean_env
 
