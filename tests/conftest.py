@@ -35,7 +35,7 @@ QUICK_MODULES = frozenset({
     "test_config", "test_digest_blocks", "test_domain_items", "test_domain_schedule",
     "test_domain_scoring", "test_logs", "test_manifest_matches_code", "test_properties_blocks",
     "test_properties_parsers", "test_quick_add", "test_reply_blocks", "test_request_security",
-    "test_sign_off", "test_slack_text", "test_tradeoff_command",
+    "test_sign_off", "test_slack_text", "test_tradeoff_command", "test_tracker_rules",
 })
 
 

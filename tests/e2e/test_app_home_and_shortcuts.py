@@ -4,7 +4,6 @@ replies and on Home: what Slack receives, what the database holds, what the pers
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,13 +13,21 @@ from bot.domain.decisions import Role
 from bot.domain.items import Kind
 from bot.store.models import ItemChangeRow
 from tests.conftest import Bot
-from tests.fakes.slack_api import SlackCall
 from tests.support.block_limits import limit_violations
 from tests.support.db import stored_items
 from tests.support.eventually import eventually
+from tests.support.home import (
+    home_action,
+    initial,
+    menu_choice,
+    open_home,
+    opened_view,
+    shortcut_payload,
+    thread_menu,
+)
 from tests.support.items import add_item
 from tests.support.mentions import live_tokens
-from tests.support.slack_requests import fixture, reply_text
+from tests.support.slack_requests import reply_text
 
 OTHER_CHANNEL = "C222"
 SECRET_CHANNEL = "C999"
@@ -36,56 +43,6 @@ def home_texts(view: dict[str, Any]) -> str:
         parts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict)
                   and isinstance(e.get("text"), str)]
     return "\n".join(parts)
-
-
-async def open_home(bot: Bot, user_id: str = "U111") -> dict[str, Any]:
-    already = len(bot.fake.calls_to("views.publish"))
-    await bot.slack.event({"type": "app_home_opened", "user": user_id, "tab": "home",
-                           "channel": "D111"})
-    calls = await bot.fake.wait_for("views.publish", count=already + 1)
-    call = calls[-1]
-    assert call.params["user_id"] == user_id
-    view = call.params["view"]
-    return view if isinstance(view, dict) else json.loads(view)
-
-
-def home_action(bot: Bot, action: dict[str, Any], user_id: str = "U111") -> dict[str, Any]:
-    """A block_actions payload from a button or menu on the Home tab (no channel)."""
-    payload = fixture("block_actions_button.json")
-    for key in ("channel", "message", "container", "state"):
-        payload.pop(key, None)
-    payload.update(
-        user={"id": user_id, "team_id": bot.team_id}, team={"id": bot.team_id},
-        container={"type": "view", "view_id": "VHOME"},
-        view={"id": "VHOME", "type": "home", "team_id": bot.team_id},
-        trigger_id=f"{time.time_ns()}.1.home", actions=[action], response_url=None,
-    )
-    payload.pop("response_url")
-    return payload
-
-
-def menu_choice(value: str) -> dict[str, Any]:
-    return {"action_id": "item_menu", "block_id": "item_menu", "type": "overflow",
-            "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
-            "action_ts": f"{time.time():.6f}"}
-
-
-def thread_menu(bot: Bot, value: str, user_id: str = "U111") -> dict[str, Any]:
-    """The item menu used on a digest thread reply in the channel."""
-    payload = bot.slack.block_action("item_menu", value, "1700000000.000100", user_id=user_id)
-    payload["actions"] = [menu_choice(value)]
-    return payload
-
-
-def opened_view(call: SlackCall) -> dict[str, Any]:
-    view = call.params["view"]
-    return view if isinstance(view, dict) else json.loads(view)
-
-
-def initial(view: dict[str, Any], block_id: str) -> Any:
-    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
-    element = block["element"]
-    return element.get("initial_value") or (element.get("initial_option") or {}).get("value")
 
 
 # --- App Home ------------------------------------------------------------------------------
@@ -199,19 +156,6 @@ async def test_the_home_form_without_a_channel_keeps_the_form_open_with_an_error
 
 
 # --- Message shortcuts ---------------------------------------------------------------------
-
-
-def shortcut_payload(bot: Bot, callback_id: str, text: str) -> dict[str, Any]:
-    payload = fixture("message_shortcut.json")
-    payload["team"] = {"id": bot.team_id, "domain": "acme"}
-    payload["user"] = {"id": "U111", "team_id": bot.team_id}
-    payload["channel"] = {"id": "C111", "name": "dev"}
-    payload["callback_id"] = callback_id
-    payload["trigger_id"] = f"{time.time_ns()}.1.shortcut"
-    payload["message"].update(text=text, ts="1583636382.000300")
-    payload["message_ts"] = "1583636382.000300"
-    payload["response_url"] = bot.slack.response_url
-    return payload
 
 
 async def test_log_as_tech_debt_prefills_the_form_from_the_message_with_a_permalink(

@@ -17,7 +17,7 @@ from bot.slack.listeners import register_listeners
 from bot.slack.listeners.commands.subcommands import SUBCOMMANDS
 from bot.slack.manifest import EVENT_SCOPES, MAX_USAGE_HINT, METHOD_SCOPES, build_manifest
 
-BOT_PACKAGE = Path(__file__).resolve().parent.parent / "bot"
+BOT_PACKAGE = Path(__file__).resolve().parents[2] / "bot"
 
 
 class RecordingApp:

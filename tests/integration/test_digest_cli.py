@@ -9,11 +9,11 @@ from pathlib import Path
 from bot.domain.items import Kind
 from bot.store.migrate import upgrade_to_head
 from bot.store.unit_of_work import Store
+from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies
 from tests.support.items import add_item
 from tests.support.processes import TRADEOFF, clean_env
-from tests.test_serve_process import BOT_TOKEN
 
 
 def _seeded_database(tmp_path: Path) -> str:

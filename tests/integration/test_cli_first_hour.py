@@ -21,11 +21,11 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 from bot.store.migrate import alembic_config, head_revision
+from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
+from tests.support.cli import assert_one_line_error, run_tradeoff
 from tests.support.db import sqlite_table_names
 from tests.support.processes import TRADEOFF, clean_env
-from tests.test_cli import assert_one_line_error, run_tradeoff
-from tests.test_serve_process import BOT_TOKEN
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
@@ -360,7 +360,7 @@ def test_socket_logs_its_database_and_schema_revision_once_at_start(tmp_path: Pa
 
 # --- the README stays true --------------------------------------------------------------------
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_every_relative_link_in_the_readme_exists_in_a_clone() -> None:

@@ -20,30 +20,11 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, runs_of
 from tests.support.eventually import eventually
 from tests.support.items import add_item
-
-TEAM, CHANNEL = "TSCHED", "C111"
+from tests.support.schedules import CHANNEL, TEAM, schedule_due, slot_at
 
 
 async def _noop(_team: str, _channel: str) -> None:
     return None
-
-
-def _slot_at(moment: datetime) -> WeeklySlot:
-    utc = moment.astimezone(UTC).replace(second=0, microsecond=0)
-    return WeeklySlot(utc.weekday(), utc.time(), "UTC")
-
-
-async def _schedule_due(url: str, store: Store, slot: WeeklySlot, due: datetime) -> None:
-    """The state a bot leaves behind when it went down before a digest was due: the schedule
-    was set a day before the slot, and nothing has claimed the slot since."""
-    del url  # the schedule is all in the channel's settings
-    settings = await set_schedule(
-        store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=slot
-    )
-    set_earlier = settings.with_changes(scheduled_since=due - timedelta(days=1))
-    async with store.unit_of_work() as uow:
-        await uow.channels.save(set_earlier, "ULEAD", datetime.now(UTC))
-        await uow.commit()
 
 
 async def test_a_restart_loses_no_schedule(fresh_database_url: str) -> None:
@@ -73,7 +54,7 @@ async def test_a_digest_missed_by_an_hour_is_posted_once_on_start(
     store = Store(fresh_database_url)
     await add_item(store, TEAM, Kind.DEBT, "Flaky tests")
     due = datetime.now(UTC) - timedelta(hours=1)
-    await _schedule_due(fresh_database_url, store, _slot_at(due), due)
+    await schedule_due(fresh_database_url, store, slot_at(due), due)
 
     runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "on"), store)
     await runtime.start()
@@ -86,7 +67,7 @@ async def test_a_digest_missed_by_an_hour_is_posted_once_on_start(
     assert len(parents(fake_slack)) == 1
     [run] = await runs_of(Store(fresh_database_url), TEAM)
     assert run.status == "complete"
-    assert run.slot_key == _slot_at(due).latest_at_or_before(datetime.now(UTC)).isoformat()
+    assert run.slot_key == slot_at(due).latest_at_or_before(datetime.now(UTC)).isoformat()
 
 
 async def test_a_digest_missed_by_more_than_12_hours_is_skipped_and_logged(
@@ -95,7 +76,7 @@ async def test_a_digest_missed_by_more_than_12_hours_is_skipped_and_logged(
     store = Store(fresh_database_url)
     await add_item(store, TEAM, Kind.DEBT, "Flaky tests")
     due = datetime.now(UTC) - timedelta(hours=13)
-    await _schedule_due(fresh_database_url, store, _slot_at(due), due)
+    await schedule_due(fresh_database_url, store, slot_at(due), due)
 
     caplog.set_level(logging.WARNING, logger="bot.scheduler")
     runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "on"), store)
@@ -161,7 +142,7 @@ async def test_a_slot_before_the_schedule_was_set_is_never_posted(
     process that still fires on the old schedule too."""
     store = Store(fresh_database_url)
     await add_item(store, TEAM, Kind.DEBT, "Flaky tests")
-    an_hour_ago = _slot_at(datetime.now(UTC) - timedelta(hours=1))
+    an_hour_ago = slot_at(datetime.now(UTC) - timedelta(hours=1))
     await set_schedule(
         store, team_id=TEAM, channel_id=CHANNEL, user_id="ULEAD", slot=an_hour_ago
     )
@@ -174,4 +155,3 @@ async def test_a_slot_before_the_schedule_was_set_is_never_posted(
         await runtime.stop()
     assert fake_slack.calls_to("chat.postMessage") == []
     assert await runs_of(Store(fresh_database_url), TEAM) == []
-

@@ -26,7 +26,7 @@ from tests.support.lock import locked_versions
 from tests.support.processes import clean_env
 from tests.support.slack_requests import SIGNING_SECRET
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 LOCK = REPO_ROOT / "requirements.lock"
 PIP_TIMEOUT_S = 900

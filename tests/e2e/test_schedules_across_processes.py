@@ -35,7 +35,7 @@ ON_TIME = [f"CONTIME{n}" for n in range(8)]  # due a few seconds after both proc
 STOPPED, CHANGED = "CSTOPPED", "CCHANGED"  # due with ON_TIME, until the commands below
 # Real seconds from now until the shifted clocks of both processes reach the on-time slot.
 LEAD_S = 20.0
-SHIFTED_CLOCK = Path(__file__).parent / "support" / "shifted_clock"
+SHIFTED_CLOCK = Path(__file__).parents[1] / "support" / "shifted_clock"
 
 
 async def _schedule(store: Store, channel: str, at: datetime, items: int) -> None:

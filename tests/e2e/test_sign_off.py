@@ -12,55 +12,23 @@ from bot.domain.items import ItemRef, Kind
 from bot.store.models import (
     DecisionAgreementRow,
     DecisionItemRow,
-    DecisionRow,
     ItemRow,
 )
 from tests.conftest import Bot
 from tests.support.digests import replies
 from tests.support.eventually import quiet
 from tests.support.items import add_item
+from tests.support.sign_off import (
+    DEV,
+    LEAD,
+    PM,
+    press_agree,
+    recorded_decisions,
+    sign_off_roles,
+    sign_off_setup,
+)
 from tests.support.slack_requests import reply_text
-from tests.support.voting import PostedDigest, post_digest, votes_settled
-
-LEAD, PM, DEV = "ULEAD", "UPM", "UDEV"
-
-
-async def _sign_off_roles(bot: Bot) -> None:
-    """Lena leads, Pat is the PM; the command after this one comes from Lena."""
-    bot.fake.users[LEAD] = {"profile": {"display_name": "Lena"}}
-    bot.fake.users[PM] = {"profile": {"display_name": "Pat"}}
-    await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> lead")
-    bot.slack.user_id = LEAD
-    await bot.slack.command("/tradeoff", f"role <@{PM}|pat> pm")
-
-
-async def _setup(bot: Bot) -> PostedDigest:
-    await _sign_off_roles(bot)
-    # Room for D-1 (S, 2 of the 2.1 debt points) and then either F-1 (M) or F-2 (L).
-    await bot.slack.command("/tradeoff", "capacity 7")
-    await bot.slack.command("/tradeoff", "budget 30")
-    await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S", urgency="high")
-    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
-    await add_item(bot.store, bot.team_id, Kind.FEATURE, "Dark mode", size="L")
-    return await post_digest(bot)
-
-
-async def _press(bot: Bot, digest: PostedDigest, user: str) -> None:
-    """Press Agree as `user`, then wait for the bot's answer and the parent's redraw."""
-    answers = len(bot.fake.calls_to("response_url"))
-    payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
-                                     user_id=user)
-    response = await bot.slack.interaction(payload)
-    assert response.status_code == 200
-    await bot.fake.wait_for("response_url", count=answers + 1)
-    await quiet(bot.fake, "chat.update")
-
-
-async def _decisions(bot: Bot) -> list[DecisionRow]:
-    async with bot.store.unit_of_work() as uow:
-        return list(await uow.session.scalars(
-            select(DecisionRow).where(DecisionRow.team_id == bot.team_id)
-        ))
+from tests.support.voting import post_digest, votes_settled
 
 
 async def _status(bot: Bot, kind: str, number: int) -> str:
@@ -72,7 +40,7 @@ async def _status(bot: Bot, kind: str, number: int) -> str:
 
 
 async def test_the_parent_carries_the_agree_button(bot: Bot) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
 
     [parent] = [c for c in bot.fake.calls_to("chat.postMessage")
                 if c.answer and c.answer["ts"] == digest.parent_ts]
@@ -85,10 +53,10 @@ async def test_the_parent_carries_the_agree_button(bot: Bot) -> None:
 async def test_someone_without_a_role_gets_an_explanation_and_nothing_is_recorded(
     bot: Bot,
 ) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
     bot.fake.reset()
 
-    await _press(bot, digest, DEV)
+    await press_agree(bot, digest, DEV)
 
     [reply] = await bot.fake.wait_for("response_url")
     text = reply.params["text"]
@@ -100,23 +68,23 @@ async def test_someone_without_a_role_gets_an_explanation_and_nothing_is_recorde
             select(DecisionAgreementRow).where(DecisionAgreementRow.run_id == digest.run_id)
         ))
     assert agreements == []
-    assert await _decisions(bot) == []
+    assert await recorded_decisions(bot) == []
 
 
 async def test_lead_then_pm_make_the_decision(bot: Bot) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
     bot.fake.reset()
 
-    await _press(bot, digest, LEAD)
+    await press_agree(bot, digest, LEAD)
     [waiting] = await bot.fake.wait_for("response_url")
     assert "You agreed as tech lead" in waiting.params["text"]
     update = (await bot.fake.wait_for("chat.update"))[-1]
     assert "Agreed: Lena (tech lead). Waiting for a product manager." in str(
         update.params["blocks"]
     )
-    assert await _decisions(bot) == []
+    assert await recorded_decisions(bot) == []
 
-    await _press(bot, digest, PM)
+    await press_agree(bot, digest, PM)
     [post] = await bot.fake.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == digest.parent_ts
     text = post.params["blocks"][0]["text"]["text"]
@@ -125,7 +93,7 @@ async def test_lead_then_pm_make_the_decision(bot: Bot) -> None:
     assert "*D-1* Flaky tests — 2 pts, 0 votes, score 2.5" in text
     assert "*F-1* SSO — 3 pts, 2 votes, score 1" in text
 
-    [decision] = await _decisions(bot)
+    [decision] = await recorded_decisions(bot)
     assert (decision.lead_id, decision.pm_id, decision.run_id) == (LEAD, PM, digest.run_id)
     async with bot.store.unit_of_work() as uow:
         items = list(await uow.session.scalars(
@@ -146,34 +114,34 @@ async def test_lead_then_pm_make_the_decision(bot: Bot) -> None:
 
 
 async def test_one_person_holding_both_roles_cannot_decide_alone(bot: Bot) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
     bot.slack.user_id = LEAD
     await bot.slack.command("/tradeoff", f"role <@{LEAD}|lena> pm")
 
-    await _press(bot, digest, LEAD)
-    await _press(bot, digest, LEAD)
+    await press_agree(bot, digest, LEAD)
+    await press_agree(bot, digest, LEAD)
 
-    assert await _decisions(bot) == []
-    await _press(bot, digest, PM)
-    [decision] = await _decisions(bot)
+    assert await recorded_decisions(bot) == []
+    await press_agree(bot, digest, PM)
+    [decision] = await recorded_decisions(bot)
     assert {decision.lead_id, decision.pm_id} == {LEAD, PM}
 
 
 async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
-    digest = await _setup(bot)
-    await _press(bot, digest, LEAD)
+    digest = await sign_off_setup(bot)
+    await press_agree(bot, digest, LEAD)
     # Votes move "Dark mode" (L) ahead of "SSO" (M): the pick changes.
     for n in range(6):
         await bot.slack.reaction(digest.reply_ts["F-2"], user_id=f"UFAN{n}")
     await votes_settled(bot)
 
-    await _press(bot, digest, PM)
-    assert await _decisions(bot) == []
+    await press_agree(bot, digest, PM)
+    assert await recorded_decisions(bot) == []
     update = bot.fake.calls_to("chat.update")[-1]
     assert "The pick changed since Lena (tech lead) agreed" in str(update.params["blocks"])
 
-    await _press(bot, digest, LEAD)
-    [decision] = await _decisions(bot)
+    await press_agree(bot, digest, LEAD)
+    [decision] = await recorded_decisions(bot)
     async with bot.store.unit_of_work() as uow:
         picked = list(await uow.session.scalars(
             select(DecisionItemRow.item_number).where(
@@ -184,22 +152,22 @@ async def test_an_agreement_to_an_older_pick_must_be_renewed(bot: Bot) -> None:
 
 
 async def test_lead_and_pm_pressing_at_once_decide_exactly_once(bot: Bot) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
 
     before = len(bot.fake.calls_to("response_url"))
-    await asyncio.gather(_press(bot, digest, LEAD), _press(bot, digest, PM))
+    await asyncio.gather(press_agree(bot, digest, LEAD), press_agree(bot, digest, PM))
     await bot.fake.wait_for("response_url", count=before + 2)  # both presses answered
     await quiet(bot.fake, "chat.postMessage")
 
-    assert len(await _decisions(bot)) == 1
+    assert len(await recorded_decisions(bot)) == 1
     posts = [r for r in replies(bot.fake) if "Decision recorded" in r.params["text"]]
     assert len(posts) == 1
 
 
 async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
-    digest = await _setup(bot)
-    await _press(bot, digest, LEAD)
-    await _press(bot, digest, PM)
+    digest = await sign_off_setup(bot)
+    await press_agree(bot, digest, LEAD)
+    await press_agree(bot, digest, PM)
 
     await bot.slack.reaction(digest.reply_ts["D-1"], user_id="ULATE")
     await votes_settled(bot)
@@ -212,9 +180,9 @@ async def test_votes_on_planned_items_no_longer_count(bot: Bot) -> None:
 
 
 async def test_the_next_digest_shows_what_the_channel_actually_decided(bot: Bot) -> None:
-    digest = await _setup(bot)
-    await _press(bot, digest, LEAD)
-    await _press(bot, digest, PM)
+    digest = await sign_off_setup(bot)
+    await press_agree(bot, digest, LEAD)
+    await press_agree(bot, digest, PM)
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Another one")
 
     await post_digest(bot)
@@ -229,7 +197,7 @@ async def test_the_next_digest_shows_what_the_channel_actually_decided(bot: Bot)
 async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot: Bot) -> None:
     bot.fake.users["UFAN"] = {"profile": {"display_name": "Fan"}}
     await bot.slack.command("/tradeoff", "settings votes hidden")
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
     parent = [c for c in bot.fake.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
     first = str(parent[-1].params["blocks"])
     assert "tallies hidden until the decision" in first
@@ -243,14 +211,14 @@ async def test_hidden_tallies_show_who_voted_not_how_many_until_the_decision(bot
     listing = reply_text(await bot.slack.command("/tradeoff", "list"))
     assert "F-2  Dark mode · voted: <@UFAN>" in listing and "1 vote" not in listing
 
-    await _press(bot, digest, LEAD)
-    await _press(bot, digest, PM)
+    await press_agree(bot, digest, LEAD)
+    await press_agree(bot, digest, PM)
     decided = str(bot.fake.calls_to("chat.update")[-1].params["blocks"])
     assert "*Decided*" in decided and "1 vote" in decided and "score" in decided
 
 
 async def test_capacity_the_features_leave_is_planned_as_debt_and_recorded(bot: Bot) -> None:
-    await _sign_off_roles(bot)
+    await sign_off_roles(bot)
     await bot.slack.command("/tradeoff", "capacity 7")
     await bot.slack.command("/tradeoff", "budget 30")
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S", urgency="high")
@@ -268,10 +236,10 @@ async def test_capacity_the_features_leave_is_planned_as_debt_and_recorded(bot: 
     assert pick.endswith("\nDebt 4 pts · features 3 pts.")
     assert "unused" not in pick
 
-    await _press(bot, digest, LEAD)
-    await _press(bot, digest, PM)
+    await press_agree(bot, digest, LEAD)
+    await press_agree(bot, digest, PM)
 
-    [decision] = await _decisions(bot)
+    [decision] = await recorded_decisions(bot)
     async with bot.store.unit_of_work() as uow:
         items = list(await uow.session.scalars(
             select(DecisionItemRow).where(DecisionItemRow.decision_id == decision.id)
@@ -283,7 +251,7 @@ async def test_capacity_the_features_leave_is_planned_as_debt_and_recorded(bot: 
 
 
 async def test_the_pick_says_why_capacity_stays_unused(bot: Bot) -> None:
-    digest = await _setup(bot)
+    digest = await sign_off_setup(bot)
 
     [parent] = [c for c in bot.fake.calls_to("chat.postMessage")
                 if c.answer and c.answer["ts"] == digest.parent_ts]

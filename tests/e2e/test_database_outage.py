@@ -1,5 +1,6 @@
-"""The database going away while Slack keeps sending: commands are told to try again, /healthz
-says so, and no vote Slack was told we received is lost.
+"""The database unreachable or going away while Slack keeps sending: commands are told to try
+again, /healthz says 503, the process keeps serving until the database is back, and no vote
+Slack was told we received is lost.
 
 On PostgreSQL the bot reaches the database through a TCP proxy that can drop every connection
 and refuse new ones (an outage), drop them mid-query and take new ones at once (a restart), or
@@ -11,7 +12,6 @@ than the busy timeout, which the bot meets as "database is locked".
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 import bot.slack.listeners.events.reactions as reactions
 from bot.domain.items import Kind
+from bot.store.migrate import upgrade_to_head
 from bot.store.models import ProcessedEventRow
 from bot.store.unit_of_work import Store
 from tests.conftest import Bot, bot_settings
@@ -33,16 +34,96 @@ from tests.support.bot_server import running_bot
 from tests.support.db import stored_items
 from tests.support.eventually import eventually
 from tests.support.items import add_item
+from tests.support.outage import TRY_AGAIN, serving, through
+from tests.support.schedules import schedule_due, slot_at
 from tests.support.serve import start_serve, wait_healthy
 from tests.support.slack_requests import SlackSender, reply_text
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 from tests.support.voting import PostedDigest, post_digest, voters
-from tests.test_database_down import TRY_AGAIN
-from tests.test_scheduler import _schedule_due, _slot_at
 
 pytestmark = pytest.mark.slow
 
 UNEXPECTED = "Something went wrong"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/not-created-yet/tradeoff.db"
+    return "postgresql://postgres@127.0.0.1:1/tradeoff"  # nothing listens on port 1
+
+
+@pytest.fixture
+async def down_bot(
+    unreachable_url: str, fake_slack: FakeSlack
+) -> AsyncIterator[tuple[SlackSender, str]]:
+    store = Store(unreachable_url)
+    async with (
+        running_bot(bot_settings(unreachable_url, fake_slack), store) as url,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        sender = SlackSender(http, f"{url}/slack/events", fake_slack.response_url(), "T111")
+        yield sender, url
+
+
+async def test_commands_get_a_try_again_reply(down_bot: tuple[SlackSender, str]) -> None:
+    slack, _ = down_bot
+    for command, text in [("/debt", "Flaky | impact"), ("/tradeoff", "list"),
+                          ("/feature", "SSO | deals"), ("/tradeoff", "done D-1")]:
+        response = await slack.command(command, text)
+        assert response.status_code == 200
+        assert response.json().get("response_type", "ephemeral") == "ephemeral"
+        assert TRY_AGAIN in reply_text(response), (command, text)
+
+
+async def test_healthz_reports_503_and_the_process_keeps_serving(
+    down_bot: tuple[SlackSender, str],
+) -> None:
+    slack, url = down_bot
+    first = await slack.http.get(f"{url}/healthz")
+    await slack.command("/debt", "Flaky | impact")
+    second = await slack.http.get(f"{url}/healthz")
+
+    assert (first.status_code, second.status_code) == (503, 503)
+    assert second.json()["database"] == "unreachable"
+    # The form does not need the database, so it still opens.
+    usage = await slack.command("/tradeoff", "help")
+    assert "/tradeoff list" in reply_text(usage)
+
+
+async def test_a_form_submitted_while_down_stays_open_with_the_error(
+    down_bot: tuple[SlackSender, str], fake_slack: FakeSlack
+) -> None:
+    slack, _ = down_bot
+    await slack.command("/debt", "")
+    [opened] = await fake_slack.wait_for("views.open")
+    payload = slack.view_submission(opened.params["view"], {"title": "T", "impact": "I"})
+
+    response = await slack.interaction(payload)
+
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert TRY_AGAIN in body["errors"]["title"]
+
+
+async def test_service_recovers_when_the_database_comes_back(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    url = f"sqlite:///{tmp_path}/later/tradeoff.db"
+    store = Store(url)
+    async with (
+        running_bot(bot_settings(url, fake_slack), store) as base,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        slack = SlackSender(http, f"{base}/slack/events", fake_slack.response_url(), "T111")
+        assert (await http.get(f"{base}/healthz")).status_code == 503
+        assert TRY_AGAIN in reply_text(await slack.command("/debt", "Early | impact"))
+
+        (tmp_path / "later").mkdir()
+        await asyncio.to_thread(upgrade_to_head, url)
+
+        assert (await http.get(f"{base}/healthz")).status_code == 200
+        assert "D-1" in reply_text(await slack.command("/debt", "Later | impact"))
 
 
 class Outage:
@@ -117,27 +198,6 @@ async def outage_bot(
     with proxy_to(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy:
         async with serving(through(proxy, database_url), fake_slack, team_id) as bot:
             yield OutageBot(bot, PostgresDown(proxy), proxy)
-
-
-def through(proxy: TcpProxy, database_url: str) -> str:
-    """The same database, reached through the proxy."""
-    proxied = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    return proxied.render_as_string(hide_password=False)
-
-
-@contextlib.asynccontextmanager
-async def serving(url: str, fake: FakeSlack, team_id: str) -> AsyncIterator[Bot]:
-    """The real bot on `url`, built as the `bot` fixture builds it."""
-    store = Store(url)
-    try:
-        async with (
-            running_bot(bot_settings(url, fake), store) as base,
-            httpx.AsyncClient(timeout=30) as http,
-        ):
-            sender = SlackSender(http, f"{base}/slack/events", fake.response_url(), team_id)
-            yield Bot(url=base, slack=sender, fake=fake, store=store, team_id=team_id)
-    finally:
-        await store.close()
 
 
 async def _digest(bot: Bot) -> PostedDigest:
@@ -335,7 +395,7 @@ async def test_a_hung_postgres_never_freezes_the_whole_bot(
     # included. The scheduler re-reads the schedules every second here, so it meets the hang.
     store = Store(fresh_database_url)
     due = datetime.now(UTC) + timedelta(seconds=8)
-    await _schedule_due(fresh_database_url, store, _slot_at(due), due)
+    await schedule_due(fresh_database_url, store, slot_at(due), due)
     await store.close()
     with proxy_to(parsed.host or "127.0.0.1", parsed.port or 5432) as proxy:
         served = start_serve(

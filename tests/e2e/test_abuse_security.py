@@ -619,7 +619,7 @@ def test_the_secret_watch_catches_secrets_wherever_a_record_carries_them() -> No
 
 
 def test_a_run_that_logs_a_secret_fails_although_each_test_passed(tmp_path: Path) -> None:
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["tests.support.secret_watch"]\n')
     (tmp_path / "test_leaky.py").write_text(
         "import logging\n\n"

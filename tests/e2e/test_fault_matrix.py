@@ -53,12 +53,12 @@ from tests.support.db import stored_items
 from tests.support.digests import parents, replies, runs_of, ts_of
 from tests.support.eventually import eventually
 from tests.support.items import add_item
+from tests.support.sign_off import LEAD, PM
+from tests.support.sign_off import press_agree as press_agree
+from tests.support.sign_off import recorded_decisions as recorded_decisions
+from tests.support.sign_off import sign_off_setup as sign_off_setup
 from tests.support.slack_requests import reply_text
 from tests.support.voting import post_digest, voters
-from tests.test_sign_off import LEAD, PM
-from tests.test_sign_off import _decisions as recorded_decisions
-from tests.test_sign_off import _press as press_agree
-from tests.test_sign_off import _setup as sign_off_setup
 
 # The bot's Web API timeout is shortened so that a "slow" Slack costs a second, not ten.
 CLIENT_TIMEOUT_S = 1.0
@@ -702,4 +702,3 @@ async def test_auth_test_failing_on_a_vote_never_acknowledges_it_unstored(
         )
         assert retry.status_code == 200
     await eventually(voters_are(bot, "D-1", {"UVOTER"}), within=3)
-

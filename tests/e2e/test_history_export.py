@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -25,6 +23,7 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.bot_server import running_bot
 from tests.support.db import stored_items
 from tests.support.digests import parents, replies, runs_of, ts_of, wait_until_posted
+from tests.support.exports import by_column, run_export, uploaded_csvs
 from tests.support.items import add_item
 from tests.support.slack_requests import SlackSender, fixture
 
@@ -265,30 +264,6 @@ async def test_a_decision_signed_off_in_a_digest_shows_in_history(bot: Bot) -> N
 # --- export ------------------------------------------------------------------------------------
 
 
-async def _export(bot: Bot) -> tuple[httpx.Response, dict[str, Any]]:
-    """Run `/tradeoff export` and wait for the upload to complete; returns the ack and the
-    completeUploadExternal params."""
-    response = await bot.slack.command("/tradeoff", "export")
-    [complete] = await bot.fake.wait_for("files.completeUploadExternal")
-    return response, complete.params
-
-
-def uploaded_csvs(bot: Bot, complete: dict[str, Any]) -> dict[str, list[list[str]]]:
-    """Title → parsed rows of each file the completion named, read from the uploaded bytes."""
-    files = complete["files"]
-    assert isinstance(files, list)
-    out: dict[str, list[list[str]]] = {}
-    for entry in files:
-        raw = bot.fake.uploads[entry["id"]]
-        out[entry["title"].split(",")[0]] = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
-    return out
-
-
-def by_column(rows: list[list[str]]) -> list[dict[str, str]]:
-    header, *body = rows
-    return [dict(zip(header, row, strict=True)) for row in body]
-
-
 async def stored_decision_items(store: Store, team_id: str) -> int:
     async with store.unit_of_work() as uow:
         rows = await uow.session.scalars(
@@ -317,7 +292,7 @@ async def test_export_uploads_the_items_and_decisions_of_the_channel(bot: Bot) -
     )
     bot.fake.reset()
 
-    response, complete = await _export(bot)
+    response, complete = await run_export(bot)
 
     assert response_type(response) == "ephemeral"
     assert shown_lines(response) == ["Preparing the export of this channel…"]
@@ -382,7 +357,7 @@ async def test_export_uploads_the_items_and_decisions_of_the_channel(bot: Bot) -
 async def test_export_of_an_empty_channel_has_headers_only(bot: Bot) -> None:
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Elsewhere", channel_id="C222")
 
-    _, complete = await _export(bot)
+    _, complete = await run_export(bot)
 
     csvs = uploaded_csvs(bot, complete)
     assert csvs == {"Items and votes": [ITEM_HEADER], "Decisions": [DECISION_HEADER]}
@@ -402,7 +377,7 @@ async def test_export_defuses_formulas_and_keeps_other_text_literal(bot: Bot) ->
          for n, t in enumerate(FORMULAS + LITERALS)],
     )
 
-    _, complete = await _export(bot)
+    _, complete = await run_export(bot)
 
     csvs = uploaded_csvs(bot, complete)
     expected = ["'" + t for t in FORMULAS] + LITERALS

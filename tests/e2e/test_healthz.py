@@ -1,7 +1,7 @@
 """`GET /healthz` answers 503, never 500, for every way the database can fail, and commands are
 told to try again meanwhile. Each way runs on the database where it can happen: PostgreSQL
 for all of them (SQLite has no server, roles or statement timeouts; its unreachable file is
-in test_database_down)."""
+in test_database_outage)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import Bot
 from tests.fakes.slack_api import FakeSlack
+from tests.support.outage import TRY_AGAIN, serving, through
 from tests.support.slack_requests import reply_text
 from tests.support.tcp_proxy import TcpProxy, proxy_to
-from tests.test_database_down import TRY_AGAIN
-from tests.test_database_outage import serving, through
 
 PROBE_ROLE = "tradeoff_healthz_probe"
 END_ITS_SESSIONS = (
@@ -29,7 +28,7 @@ END_ITS_SESSIONS = (
 @pytest.fixture
 def pg_url(fresh_database_url: str) -> str:
     if make_url(fresh_database_url).get_backend_name() != "postgresql":
-        pytest.skip("a database server's failures; SQLite's are in test_database_down")
+        pytest.skip("a database server's failures; SQLite's are in test_database_outage")
     return fresh_database_url
 
 

@@ -27,7 +27,7 @@ from bot.domain.items import (
 from bot.domain.kinds import NON_FEATURE
 from bot.domain.scoring import score
 from bot.domain.trends import compute_trends
-from tests.test_trends import png_size
+from tests.support.png import png_size
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 

@@ -24,9 +24,9 @@ from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies, runs_of, ts_of
 from tests.support.items import add_item
+from tests.support.schedules import CHANNEL, TEAM, schedule_due, slot_at
 from tests.support.serve import start_serve, wait_healthy
 from tests.support.slack_requests import SlackSender, reply_text
-from tests.test_scheduler import CHANNEL, TEAM, _schedule_due, _slot_at
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ async def test_two_processes_post_a_due_digest_once(
     for n in range(3):
         await add_item(store, TEAM, Kind.DEBT, f"Debt {n}")
     due = datetime.now(UTC) - timedelta(minutes=30)
-    await _schedule_due(fresh_database_url, store, _slot_at(due), due)
+    await schedule_due(fresh_database_url, store, slot_at(due), due)
 
     procs = [start_serve(fresh_database_url, fake_slack, tmp_path / f"bot{n}.log",
                          DIGEST_REPLY_INTERVAL="0") for n in (1, 2)]

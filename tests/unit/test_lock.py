@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 
 from tests.support.lock import locked_versions
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCK = REPO_ROOT / "requirements.lock"
 
 

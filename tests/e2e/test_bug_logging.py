@@ -9,14 +9,14 @@ from typing import Any
 from bot.slack.manifest import build_manifest
 from tests.conftest import Bot
 from tests.support.db import stored_items
-from tests.support.slack_requests import reply_text
-from tests.test_app_home_and_shortcuts import (
+from tests.support.home import (
     home_action,
     initial,
     opened_view,
     shortcut_payload,
     thread_menu,
 )
+from tests.support.slack_requests import reply_text
 
 
 def _inputs(view: dict[str, Any]) -> set[str]:

@@ -11,12 +11,12 @@ from bot.domain.decisions import DecidedItem
 from bot.domain.items import ItemRef, Kind
 from tests.conftest import Bot
 from tests.support.db import stored_items
+from tests.support.exports import by_column, run_export, uploaded_csvs
+from tests.support.home import open_home
 from tests.support.items import add_item
+from tests.support.png import png_size
 from tests.support.slack_requests import reply_text
 from tests.support.voting import post_digest, voters, votes_settled
-from tests.test_app_home_and_shortcuts import open_home
-from tests.test_history_export import _export, by_column, uploaded_csvs
-from tests.test_trends import png_size
 
 LEAD, PM = "ULEAD", "UPM"
 
@@ -151,7 +151,7 @@ async def test_export_carries_bugs_with_their_severity(bot: Bot) -> None:
     await add_item(bot.store, bot.team_id, Kind.BUG, "Checkout 500s", severity="high",
                    affected="120")
 
-    _response, complete = await _export(bot)
+    _response, complete = await run_export(bot)
 
     [bug] = by_column(uploaded_csvs(bot, complete)["Items and votes"])
     assert (bug["id"], bug["kind"], bug["severity"], bug["affected_per_week"]) == (

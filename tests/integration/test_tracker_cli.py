@@ -105,7 +105,7 @@ def test_the_readmes_tracker_commands_run_as_printed(
     import re
     import shlex
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("## Connect your tracker", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
     lines = [line for block in blocks for line in block.splitlines() if line.strip()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,21 +14,11 @@ from tests.conftest import Bot
 from tests.support.builders import an_item
 from tests.support.digests import wait_until_posted
 from tests.support.items import add_item
+from tests.support.png import png_size
 from tests.support.processes import TRADEOFF, clean_env
 from tests.support.slack_requests import reply_text
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk; fails unless it is a PNG."""
-    assert data[:8] == PNG_SIGNATURE
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)
-
-
 def _item(kind: Kind, number: int, days_old: int, closed_days_ago: int | None = None) -> Item:
     created = NOW - timedelta(days=days_old)
     closed = NOW - timedelta(days=closed_days_ago) if closed_days_ago is not None else None
