@@ -247,6 +247,8 @@ class DecisionRow(Base):
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("run_id", name="uq_decisions_run_id"),
+        # "Decision 3" of a channel is one decision.
+        UniqueConstraint("team_id", "channel_id", "number", name="uq_decisions_team_id"),
         Index("ix_decisions_team_channel", "team_id", "channel_id"),
     )
 
@@ -259,6 +261,27 @@ class DecisionRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     budget_pct: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    number: Mapped[int] = mapped_column(Integer)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    rationale_by: Mapped[str | None] = mapped_column(String(32))
+    rationale_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    post_ts: Mapped[str | None] = mapped_column(String(32))  # the thread post, to redraw it
+
+
+class DecisionAlternativeRow(Base):
+    """A best-ranked item the decision passed over, and why it was not picked."""
+
+    __tablename__ = "decision_alternatives"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)  # None: it was unsized
+    reason: Mapped[str] = mapped_column(String(16))
 
 
 class DecisionItemRow(Base):

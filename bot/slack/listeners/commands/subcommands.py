@@ -74,7 +74,9 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "<id> <XS|S|M|L|XL> [low|medium|high]"),
     SubCommandSpec("interest", tradeoff_care.interest,
                    "what a debt item costs each week (leads and PMs)", "<id> <hours per week>"),
-    SubCommandSpec("show", tradeoff_care.show, "an item and its history", "<id>"),
+    SubCommandSpec("show", tradeoff_care.show,
+                   "an item and its history; `show decision 3` shows a decision and its why",
+                   "<id>"),
     SubCommandSpec("health", tradeoff_care.health, "what needs care in the backlog"),
     SubCommandSpec("help", _help, "this help"),
 )

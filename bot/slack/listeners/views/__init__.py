@@ -10,6 +10,7 @@ from bot.slack.listeners.views import (
     edit_item_submission,
     estimate_submission,
     log_item_submission,
+    why_submission,
 )
 
 if TYPE_CHECKING:
@@ -20,4 +21,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     log_item_submission.register(app, runtime)
     estimate_submission.register(app, runtime)
     edit_item_submission.register(app, runtime)
+    why_submission.register(app, runtime)
 

@@ -1,0 +1,66 @@
+"""The decision record: a number per channel, the rationale and who wrote it, the thread post
+that shows them, and the alternatives that were weighed and not picked.
+
+Revision ID: 0009_decision_record
+Revises: 0007
+Create Date: 2026-12-03
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009_decision_record"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("decisions") as batch:
+        batch.add_column(sa.Column("number", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("rationale", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("rationale_by", sa.String(32), nullable=True))
+        batch.add_column(sa.Column("rationale_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("post_ts", sa.String(32), nullable=True))
+    # Existing decisions are numbered in the order they were made, per channel.
+    op.execute(
+        "UPDATE decisions SET number = (SELECT COUNT(*) FROM decisions AS earlier "
+        "WHERE earlier.team_id = decisions.team_id "
+        "AND earlier.channel_id = decisions.channel_id AND earlier.id <= decisions.id)"
+    )
+    with op.batch_alter_table("decisions") as batch:
+        batch.alter_column("number", existing_type=sa.Integer(), nullable=False)
+        batch.create_unique_constraint(
+            "uq_decisions_team_id", ["team_id", "channel_id", "number"]
+        )
+    op.create_table(
+        "decision_alternatives",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("decision_id", BigId, nullable=False),
+        sa.Column("item_kind", sa.String(16), nullable=False),
+        sa.Column("item_number", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("reason", sa.String(16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decision_id"], ["decisions.id"],
+            name="fk_decision_alternatives_decision_id_decisions", ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_decision_alternatives"),
+    )
+    op.create_index(
+        "ix_decision_alternatives_decision_id", "decision_alternatives", ["decision_id"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_decision_alternatives_decision_id", table_name="decision_alternatives")
+    op.drop_table("decision_alternatives")
+    with op.batch_alter_table("decisions") as batch:
+        batch.drop_constraint("uq_decisions_team_id", type_="unique")
+        for column in ("post_ts", "rationale_at", "rationale_by", "rationale", "number"):
+            batch.drop_column(column)
