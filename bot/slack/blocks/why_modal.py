@@ -10,7 +10,7 @@ from bot.slack.blocks.decision_record import decision_title
 
 WHY_CALLBACK_ID = "decision_why"
 WHY_BLOCK = "why"
-_INPUT = "text"
+_INPUT = "value"  # the action id the other forms use for their inputs
 
 
 def why_modal(decision: Decision) -> dict[str, Any]:
