@@ -31,6 +31,7 @@ from bot.services.post_digest import (
     post_digest_now,
     post_scheduled_digest,
 )
+from bot.services.reminders import send_due_reminders
 from bot.services.trends import channel_trends
 from bot.services.workspace_lifecycle import (
     purge_uninstalled_workspaces,
@@ -43,6 +44,7 @@ from bot.slack.installations import InstallationStore, WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
+from bot.slack.reminder_sender import SlackReminderSender
 from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
@@ -56,6 +58,7 @@ SCHEDULER_RETRY_S = 15.0
 LEASE_MARGIN_S = 0.5
 EVENT_MEMORY = timedelta(days=7)
 HOUSEKEEPING_INTERVAL_S = 6 * 3600.0
+REMINDER_INTERVAL_S = 300.0  # reminders are due by the hour; five minutes late is on time
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
 # one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
 CONCURRENT_DIGESTS = 8
@@ -107,6 +110,7 @@ class Runtime:
         if self.settings.scheduler == "on":
             self.spawn(self.resume_unfinished())
             self.spawn(self._housekeeping())
+            self.spawn(self._reminders())
 
     async def _housekeeping(self) -> None:
         while True:
@@ -131,6 +135,26 @@ class Runtime:
                             extra={"job": "purge", "team": team_id})
         except StoreUnavailable as exc:
             logger.warning("housekeeping skipped: %s", exc)
+
+    async def _reminders(self) -> None:
+        while True:
+            try:
+                await self.send_reminders(datetime.now(UTC))
+            except StoreUnavailable as exc:
+                logger.warning("reminders skipped: %s", exc)
+            except Exception:
+                logger.exception("reminders failed; next run in %ss", REMINDER_INTERVAL_S,
+                                 extra={"job": "reminder"})
+            await asyncio.sleep(REMINDER_INTERVAL_S)
+
+    async def send_reminders(self, now: datetime) -> int:
+        """Send the sign-off reminders due by `now`; safe to run in every process at once."""
+
+        async def sender_for(team_id: str) -> SlackReminderSender | None:
+            client = await self.clients.for_team(team_id)
+            return None if client is None else SlackReminderSender(client)
+
+        return await send_due_reminders(self.store, sender_for, now)
 
     async def _start_scheduler_when_possible(self) -> None:
         while not await self.store.is_healthy():

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
+from bot.domain.reminders import DEFAULT_REMIND_HOURS
 
 DEFAULT_REPLIES_PER_KIND = 10
 MAX_REPLIES_PER_KIND = 25
@@ -60,6 +61,7 @@ class ChannelSettings:
     votes_hidden: bool = False
     # When the slot was set (None: unknown, no bound); a slot before it was never due.
     scheduled_since: datetime | None = None
+    remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders
 
     @property
     def is_scheduled(self) -> bool:

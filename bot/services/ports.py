@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.digest import Digest
+from bot.domain.reminders import Reminder
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
 
@@ -38,4 +39,10 @@ class DigestPublisher(Protocol):
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         """Attach the trends chart and its summary in the digest's thread."""
+        ...
+
+
+class ReminderSender(Protocol):
+    async def send_reminder(self, reminder: Reminder) -> str | None:
+        """Send the reminder as a direct message; None when it went, else Slack's reason."""
         ...

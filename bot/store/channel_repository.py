@@ -38,6 +38,7 @@ class ChannelRepository:
         row.replies_per_kind = settings.replies_per_kind
         row.votes_hidden = settings.votes_hidden
         row.schedule_since = settings.scheduled_since
+        row.remind_hours = settings.remind_hours or 0
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -68,4 +69,5 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         replies_per_kind=row.replies_per_kind,
         votes_hidden=row.votes_hidden,
         scheduled_since=row.schedule_since,
+        remind_hours=row.remind_hours or None,
     )

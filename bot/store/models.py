@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -129,6 +130,8 @@ class ChannelSettingsRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
     votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Hours after a digest before leads and PMs who did not agree are reminded; 0 is off.
+    remind_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))
@@ -153,6 +156,23 @@ class DigestRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestReminderRow(Base):
+    """One reminder to one person for one digest, claimed before it is sent: the unique key is
+    what makes it go out once across processes. `outcome` is `sent` or Slack's error."""
+
+    __tablename__ = "digest_reminders"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id", "round", name="uq_digest_reminders_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(64))
 
 
 class DigestMessageRow(Base):

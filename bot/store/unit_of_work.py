@@ -19,6 +19,7 @@ from bot.store.digest_repository import DigestRepository
 from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
+from bot.store.reminder_repository import ReminderRepository
 from bot.store.role_repository import RoleRepository
 from bot.store.vote_repository import VoteRepository
 from bot.store.workspace_repository import WorkspaceRepository
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.votes = VoteRepository(self.session)
         self.roles = RoleRepository(self.session)
         self.decisions = DecisionRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.workspaces = WorkspaceRepository(self.session)
         return self

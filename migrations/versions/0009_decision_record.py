@@ -1,5 +1,6 @@
 """The decision record: a number per channel, the rationale and who wrote it, the thread post
-that shows them, and the alternatives that were weighed and not picked.
+that shows them, and the alternatives that were weighed and not picked; reminders to sign,
+each claimed once in `digest_reminders` so that two processes never both send it.
 
 Revision ID: 0009_decision_record
 Revises: 0007
@@ -57,7 +58,32 @@ def upgrade() -> None:
     )
 
 
+    # Reminders: 0 is off; every existing channel gets the default.
+    with op.batch_alter_table("channel_settings") as batch:
+        batch.add_column(sa.Column(
+            "remind_hours", sa.Integer(), nullable=False, server_default=sa.text("48")
+        ))
+    op.create_table(
+        "digest_reminders",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("run_id", BigId, nullable=False),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["digest_runs.id"], name="fk_digest_reminders_run_id_digest_runs",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_digest_reminders"),
+        sa.UniqueConstraint("run_id", "user_id", "round", name="uq_digest_reminders_run_id"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("digest_reminders")
+    with op.batch_alter_table("channel_settings") as batch:
+        batch.drop_column("remind_hours")
     op.drop_index("ix_decision_alternatives_decision_id", table_name="decision_alternatives")
     op.drop_table("decision_alternatives")
     with op.batch_alter_table("decisions") as batch:

@@ -198,6 +198,7 @@ class FakeSlack:
         # users.conversations: the channel ids each user is a member of.
         self.memberships: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.dm_channels: dict[str, str] = {}  # user id → the bot's DM channel with them
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
         self._scripts: dict[str, list[_Script]] = {}
@@ -429,7 +430,22 @@ class FakeSlack:
                 return {**ok, **self._oauth_access()}
             case "apps.connections.open":
                 return {**ok, "url": self.socket_url}
+            case "conversations.open":
+                return self._open_dm(p)
         return ok
+
+    # Methods issue 17 taught the fake, kept together.
+    def _open_dm(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.open with one user: the same D… channel every time, like Slack."""
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:
+            return {"ok": False, "error": "not_implemented_in_fake"}
+        with self._lock:
+            channel = self.dm_channels.setdefault(users[0], f"D{self._counter + 1:08d}")
+            self._counter += 1
+        return {"ok": True, "channel": {"id": channel}}
 
     def _bot_message(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
         message: dict[str, Any] = {

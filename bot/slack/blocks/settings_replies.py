@@ -43,5 +43,8 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             ("Vote counts: *hidden until each decision*" if settings.votes_hidden
              else "Vote counts: *shown*")
             + " (`/tradeoff settings votes hidden` or `shown`).",
+            (f"Sign-off reminders: *{settings.remind_hours} hours* after each digest, twice at "
+             "most" if settings.remind_hours else "Sign-off reminders: *off*")
+            + f" (`/tradeoff settings remind {escape('<hours>')}` or `off`).",
         ]
     )
