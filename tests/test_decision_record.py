@@ -80,6 +80,19 @@ async def _post_redrawn(bot: Bot, ts: str) -> SlackCall:
     return found[-1]
 
 
+async def _export_done(bot: Bot) -> SlackCall:
+    """The export's upload; a first digest of the month uploads its chart as well."""
+    found: list[SlackCall] = []
+
+    async def check() -> None:
+        found[:] = [c for c in bot.fake.calls_to("files.completeUploadExternal")
+                    if "Decisions" in json.dumps(c.params.get("files")) and c.status]
+        assert found
+
+    await eventually(check)
+    return found[-1]
+
+
 def _text(message: dict[str, Any]) -> str:
     return "\n".join(
         str(b.get("text", {}).get("text") or b.get("elements", [{}])[0].get("text", ""))
@@ -196,8 +209,7 @@ async def test_the_why_is_saved_shown_in_the_thread_history_show_and_export(bot:
 
     bot.slack.user_id = LEAD
     await bot.slack.command("/tradeoff", "export")
-    complete = (await bot.fake.wait_for("files.completeUploadExternal"))[-1]
-    decided = by_column(uploaded_csvs(bot, complete.params)["Decisions"])
+    decided = by_column(uploaded_csvs(bot, (await _export_done(bot)).params)["Decisions"])
     assert {(d["decision"], d["rationale"], d["rationale_by"]) for d in decided} == {
         ("1", why, PM)
     }
