@@ -44,9 +44,10 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
 # reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
 # channels:read, groups:read: which channels' backlogs someone's App Home may show them.
+# im:write: opening the direct message a sign-off reminder is sent in.
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
-    "channels:read", "groups:read",
+    "channels:read", "groups:read", "im:write",
 ]
 BOT_EVENTS: list[str] = [
     "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
@@ -60,6 +61,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
+    "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),
     "users_info": ("users:read",),
@@ -159,8 +161,10 @@ def build_manifest(
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
-                "messages_tab_read_only_enabled": False,
+                # Reminders are direct messages; with the tab off Slack refuses them
+                # (messages_tab_disabled). Read-only: the bot does not read replies there.
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": "tradeoff", "always_online": True},
             "shortcuts": [{**shortcut, "type": "message"} for shortcut in MESSAGE_SHORTCUTS],
