@@ -45,6 +45,7 @@ from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
 from bot.slack.reminder_sender import SlackReminderSender
+from bot.slack.voter_directory import VoterDirectory
 from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
@@ -81,6 +82,7 @@ class Runtime:
     scheduler: DigestScheduler | None = None
     charts: ChartPool = field(default_factory=ChartPool)
     loop_lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    voters: VoterDirectory = field(default_factory=VoterDirectory)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _digest_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(CONCURRENT_DIGESTS)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
 from bot.domain.reminders import DEFAULT_REMIND_HOURS
+from bot.domain.voters import EVERYONE, VoterRule
 
 DEFAULT_REPLIES_PER_KIND = 10
 MAX_REPLIES_PER_KIND = 25
@@ -62,6 +63,7 @@ class ChannelSettings:
     # When the slot was set (None: unknown, no bound); a slot before it was never due.
     scheduled_since: datetime | None = None
     remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders
+    voters: VoterRule = EVERYONE
 
     @property
     def is_scheduled(self) -> bool:

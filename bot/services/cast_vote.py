@@ -17,6 +17,7 @@ class VoteOutcome(StrEnum):
     NOT_A_VOTE = "not_a_vote"  # another emoji
     NOT_A_DIGEST_REPLY = "not_a_digest_reply"  # a reaction on some other message
     ITEM_CLOSED = "item_closed"  # the item was closed, merged or decided since the digest
+    NOT_ELIGIBLE = "not_eligible"  # the channel's voter rule leaves this person out
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,11 @@ class VoteResult:
     run_id: int | None = None
 
 
-async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
-    """Apply one reaction event exactly once; the vote count follows the user's reactions."""
+async def record_reaction(
+    store: Store, event: ReactionEvent, *, eligible: bool = True
+) -> VoteResult:
+    """Apply one reaction event exactly once; the vote count follows the user's reactions.
+    A 👍 from someone the channel's voter rule leaves out (`eligible=False`) is not counted."""
     if not is_vote(event.reaction):
         return VoteResult(VoteOutcome.NOT_A_VOTE)
     now = datetime.now(UTC)
@@ -52,6 +56,9 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
         if target is None:
             await uow.commit()
             return VoteResult(VoteOutcome.NOT_A_DIGEST_REPLY)
+        if not eligible and event.added:
+            await uow.commit()
+            return VoteResult(VoteOutcome.NOT_ELIGIBLE, target.ref, target.run_id)
         changed = await uow.votes.record_reaction(
             event.team_id, event.channel_id, event.message_ts, event.user_id, event.reaction,
             present=event.added, event_ts=event.event_ts,

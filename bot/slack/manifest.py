@@ -44,10 +44,11 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
 # reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
 # channels:read, groups:read: which channels' backlogs someone's App Home may show them.
-# im:write: opening the direct message a sign-off reminder is sent in.
+# im:write: opening the direct message a sign-off reminder is sent in. usergroups:read: the
+# members of the user group a channel lets vote (`/tradeoff settings voters @group`).
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
-    "channels:read", "groups:read", "im:write",
+    "channels:read", "groups:read", "im:write", "usergroups:read",
 ]
 BOT_EVENTS: list[str] = [
     "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
@@ -61,9 +62,11 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
+    "conversations_members": ("channels:read", "groups:read"),
     "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),
+    "usergroups_users_list": ("usergroups:read",),
     "users_info": ("users:read",),
     "views_open": (),
     "views_publish": (),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
+from bot.domain.voters import stored_voter_rule
 from bot.store.models import ChannelSettingsRow
 
 
@@ -39,6 +40,7 @@ class ChannelRepository:
         row.votes_hidden = settings.votes_hidden
         row.schedule_since = settings.scheduled_since
         row.remind_hours = settings.remind_hours or 0
+        row.voters = settings.voters.stored()
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -70,4 +72,5 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         votes_hidden=row.votes_hidden,
         scheduled_since=row.schedule_since,
         remind_hours=row.remind_hours or None,
+        voters=stored_voter_rule(row.voters),
     )

@@ -132,6 +132,8 @@ class ChannelSettingsRow(Base):
     votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Hours after a digest before leads and PMs who did not agree are reminded; 0 is off.
     remind_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
+    # Who may vote: NULL everyone, `members`, or `S123|handle` for a user group.
+    voters: Mapped[str | None] = mapped_column(String(120))
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))

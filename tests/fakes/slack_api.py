@@ -199,6 +199,8 @@ class FakeSlack:
         self.memberships: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
         self.dm_channels: dict[str, str] = {}  # user id → the bot's DM channel with them
+        self.channel_members: dict[str, list[str]] = {}  # channel id → its members
+        self.user_groups: dict[str, list[str]] = {}  # user group id → its users
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
         self._scripts: dict[str, list[_Script]] = {}
@@ -432,9 +434,29 @@ class FakeSlack:
                 return {**ok, "url": self.socket_url}
             case "conversations.open":
                 return self._open_dm(p)
+            case "conversations.members":
+                return self._channel_members(p)
+            case "usergroups.users.list":
+                group = str(p.get("usergroup", ""))
+                if group not in self.user_groups:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {**ok, "users": list(self.user_groups[group])}
         return ok
 
     # Methods issue 17 taught the fake, kept together.
+    def _channel_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.members, a page at a time with Slack's cursor (the next offset)."""
+        channel = str(params.get("channel", ""))
+        if channel not in self.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        members = self.channel_members[channel]
+        limit = max(1, min(int(params.get("limit") or 100), 1000))
+        start = int(params.get("cursor") or 0)
+        end = start + limit
+        cursor = str(end) if end < len(members) else ""
+        return {"ok": True, "members": members[start:end],
+                "response_metadata": {"next_cursor": cursor}}
+
     def _open_dm(self, params: dict[str, Any]) -> dict[str, Any]:
         """conversations.open with one user: the same D… channel every time, like Slack."""
         users = [u for u in str(params.get("users", "")).split(",") if u]

@@ -46,5 +46,7 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             (f"Sign-off reminders: *{settings.remind_hours} hours* after each digest, twice at "
              "most" if settings.remind_hours else "Sign-off reminders: *off*")
             + f" (`/tradeoff settings remind {escape('<hours>')}` or `off`).",
+            f"Who may vote: *{escape(settings.voters.describe())}* "
+            f"(`/tradeoff settings voters everyone`, `members` or {escape('@<user group>')}).",
         ]
     )

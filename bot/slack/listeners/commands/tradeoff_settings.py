@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
 from bot.domain.reminders import DEFAULT_REMIND_HOURS, MAX_REMIND_HOURS
 from bot.domain.scoring import SIZE_SCALE
+from bot.domain.voters import parse_voter_rule
 from bot.services.channel_settings import change_settings, get_settings
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import settings_text
@@ -70,6 +71,9 @@ async def settings(call: Invocation) -> None:
             "e.g. `/tradeoff settings replies 10`."
         ))
         return
+    if args[0].lower() == "voters":
+        await voters(call, args[1:])
+        return
     if args[0].lower() == "remind":
         await remind(call, args[1:])
         return
@@ -79,6 +83,17 @@ async def settings(call: Invocation) -> None:
         "`/tradeoff settings replies 10`, `/tradeoff settings votes hidden` or "
         "`/tradeoff settings remind 48`."
     ))
+
+
+async def voters(call: Invocation, args: Sequence[str]) -> None:
+    rule = parse_voter_rule(args[0]) if len(args) == 1 else None
+    if rule is None:
+        await call.reply(error_reply(
+            "Say who may vote: `/tradeoff settings voters everyone`, `members` (people in this "
+            "channel) or a user group, e.g. `/tradeoff settings voters @backend`."
+        ))
+        return
+    await _change(call, f"set who may vote here: *{escape(rule.describe())}*.", voters=rule)
 
 
 async def remind(call: Invocation, args: Sequence[str]) -> None:
