@@ -64,6 +64,13 @@ class ChannelSettings:
     scheduled_since: datetime | None = None
     remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders
     voters: VoterRule = EVERYONE
+    voting_hours: int | None = None  # None: votes count until the decision
+
+    def voting_closes_at(self, posted_at: datetime) -> datetime | None:
+        """When reactions on a digest posted at `posted_at` stop changing its tallies."""
+        return None if self.voting_hours is None else posted_at + timedelta(
+            hours=self.voting_hours
+        )
 
     @property
     def is_scheduled(self) -> bool:

@@ -41,6 +41,7 @@ class ChannelRepository:
         row.schedule_since = settings.scheduled_since
         row.remind_hours = settings.remind_hours or 0
         row.voters = settings.voters.stored()
+        row.voting_hours = settings.voting_hours
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -73,4 +74,5 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         scheduled_since=row.schedule_since,
         remind_hours=row.remind_hours or None,
         voters=stored_voter_rule(row.voters),
+        voting_hours=row.voting_hours,
     )

@@ -134,6 +134,7 @@ class ChannelSettingsRow(Base):
     remind_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
     # Who may vote: NULL everyone, `members`, or `S123|handle` for a user group.
     voters: Mapped[str | None] = mapped_column(String(120))
+    voting_hours: Mapped[int | None] = mapped_column(Integer)  # NULL: open until the decision
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))

@@ -64,6 +64,7 @@ def upgrade() -> None:
             "remind_hours", sa.Integer(), nullable=False, server_default=sa.text("48")
         ))
         batch.add_column(sa.Column("voters", sa.String(120), nullable=True))
+        batch.add_column(sa.Column("voting_hours", sa.Integer(), nullable=True))
     op.create_table(
         "digest_reminders",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -84,6 +85,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("digest_reminders")
     with op.batch_alter_table("channel_settings") as batch:
+        batch.drop_column("voting_hours")
         batch.drop_column("voters")
         batch.drop_column("remind_hours")
     op.drop_index("ix_decision_alternatives_decision_id", table_name="decision_alternatives")

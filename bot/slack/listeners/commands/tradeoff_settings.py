@@ -74,6 +74,9 @@ async def settings(call: Invocation) -> None:
     if args[0].lower() == "voters":
         await voters(call, args[1:])
         return
+    if args[0].lower() == "voting":
+        await voting(call, args[1:])
+        return
     if args[0].lower() == "remind":
         await remind(call, args[1:])
         return
@@ -94,6 +97,22 @@ async def voters(call: Invocation, args: Sequence[str]) -> None:
         ))
         return
     await _change(call, f"set who may vote here: *{escape(rule.describe())}*.", voters=rule)
+
+
+async def voting(call: Invocation, args: Sequence[str]) -> None:
+    word = args[0].lower() if len(args) == 1 else ""
+    if word == "open":
+        await _change(call, "left voting open until each decision.", voting_hours=None)
+        return
+    hours = whole_number(word, 1, MAX_REMIND_HOURS)
+    if hours is None:
+        await call.reply(error_reply(
+            f"Voting closes a number of hours after the digest, 1 to {MAX_REMIND_HOURS}, or "
+            "stays `open` until the decision: e.g. `/tradeoff settings voting 72`."
+        ))
+        return
+    await _change(call, f"set voting to close *{hours} hours* after each digest.",
+                  voting_hours=hours)
 
 
 async def remind(call: Invocation, args: Sequence[str]) -> None:
