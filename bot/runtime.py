@@ -23,6 +23,7 @@ from bot.domain.digest import compose_digest
 from bot.domain.trends import Trends
 from bot.loop_lag import LoopLagMonitor
 from bot.scheduler import DigestScheduler
+from bot.services.channel_canvas import CanvasRefused, refresh_canvas
 from bot.services.post_digest import (
     MAX_LATENESS,
     DigestResult,
@@ -38,6 +39,7 @@ from bot.services.workspace_lifecycle import (
     workspace_installed,
 )
 from bot.slack.app import create_app, create_web_client
+from bot.slack.canvas_writer import SlackCanvasWriter
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.errors import slack_error_code
 from bot.slack.installations import InstallationStore, WorkspaceClients
@@ -137,6 +139,25 @@ class Runtime:
                             extra={"job": "purge", "team": team_id})
         except StoreUnavailable as exc:
             logger.warning("housekeeping skipped: %s", exc)
+
+    def refresh_canvas_later(
+        self, team_id: str, channel_id: str, client: AsyncWebClient | None = None
+    ) -> None:
+        """Bring the channel canvas up to date in the background, when the channel keeps one."""
+        self.spawn(self._refresh_canvas(team_id, channel_id, client))
+
+    async def _refresh_canvas(
+        self, team_id: str, channel_id: str, client: AsyncWebClient | None
+    ) -> None:
+        client = client or await self.clients.for_team(team_id)
+        if client is None:
+            return
+        try:
+            await refresh_canvas(
+                self.store, SlackCanvasWriter(client), team_id=team_id, channel_id=channel_id
+            )
+        except (CanvasRefused, StoreUnavailable) as exc:
+            logger.warning("canvas of %s not updated: %s", channel_id, exc)
 
     async def _reminders(self) -> None:
         while True:
@@ -273,6 +294,8 @@ class Runtime:
             }
             shown = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
             logger.info("digest %s", shown, extra=fields)
+        if result is not None and result.outcome in (Outcome.POSTED, Outcome.RESUMED):
+            self.refresh_canvas_later(team_id, channel_id)
         if result is not None and result.outcome is Outcome.PAUSED and self.scheduler:
             async with self.store.unit_of_work() as uow:
                 settings = await uow.channels.get(team_id, channel_id)

@@ -65,6 +65,8 @@ class ChannelSettings:
     remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders
     voters: VoterRule = EVERYONE
     voting_hours: int | None = None  # None: votes count until the decision
+    canvas_on: bool = False  # keep the channel canvas "Tradeoff" up to date
+    canvas_id: str | None = None  # the canvas made for it, once made
 
     def voting_closes_at(self, posted_at: datetime) -> datetime | None:
         """When reactions on a digest posted at `posted_at` stop changing its tallies."""

@@ -46,9 +46,10 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # channels:read, groups:read: which channels' backlogs someone's App Home may show them.
 # im:write: opening the direct message a sign-off reminder is sent in. usergroups:read: the
 # members of the user group a channel lets vote (`/tradeoff settings voters @group`).
+# canvases:write: the channel canvas "Tradeoff" (`/tradeoff canvas on`).
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
-    "channels:read", "groups:read", "im:write", "usergroups:read",
+    "channels:read", "groups:read", "im:write", "usergroups:read", "canvases:write",
 ]
 BOT_EVENTS: list[str] = [
     "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
@@ -58,10 +59,12 @@ BOT_EVENTS: list[str] = [
 # a test checks that this covers every call in the code and that BOT_SCOPES asks for no more.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth_test": (),
+    "canvases_edit": ("canvases:write",),
     "chat_getPermalink": (),
     "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
+    "conversations_canvases_create": ("canvases:write",),
     "conversations_members": ("channels:read", "groups:read"),
     "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),

@@ -42,6 +42,8 @@ class ChannelRepository:
         row.remind_hours = settings.remind_hours or 0
         row.voters = settings.voters.stored()
         row.voting_hours = settings.voting_hours
+        row.canvas_on = settings.canvas_on
+        row.canvas_id = settings.canvas_id
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -75,4 +77,6 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         remind_hours=row.remind_hours or None,
         voters=stored_voter_rule(row.voters),
         voting_hours=row.voting_hours,
+        canvas_on=row.canvas_on,
+        canvas_id=row.canvas_id,
     )

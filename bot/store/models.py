@@ -135,6 +135,8 @@ class ChannelSettingsRow(Base):
     # Who may vote: NULL everyone, `members`, or `S123|handle` for a user group.
     voters: Mapped[str | None] = mapped_column(String(120))
     voting_hours: Mapped[int | None] = mapped_column(Integer)  # NULL: open until the decision
+    canvas_on: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))

@@ -65,6 +65,10 @@ def upgrade() -> None:
         ))
         batch.add_column(sa.Column("voters", sa.String(120), nullable=True))
         batch.add_column(sa.Column("voting_hours", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column(
+            "canvas_on", sa.Boolean(), nullable=False, server_default=sa.false()
+        ))
+        batch.add_column(sa.Column("canvas_id", sa.String(32), nullable=True))
     op.create_table(
         "digest_reminders",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -85,6 +89,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("digest_reminders")
     with op.batch_alter_table("channel_settings") as batch:
+        batch.drop_column("canvas_id")
+        batch.drop_column("canvas_on")
         batch.drop_column("voting_hours")
         batch.drop_column("voters")
         batch.drop_column("remind_hours")

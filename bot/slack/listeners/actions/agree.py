@@ -71,6 +71,8 @@ async def _after_agreeing(
             logger.warning("decision post kept no ts: the database is unavailable")
     if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
         runtime.refresher.touch(run_id, client)
+    if result.outcome is AgreeOutcome.DECIDED:
+        runtime.refresh_canvas_later(body["team"]["id"], body["channel"]["id"], client)
     message = _explain(result, user_id)
     if message:
         await _tell(body, message)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
 from bot.slack.blocks.replies import Reply, usage_reply, usage_text
 from bot.slack.listeners.commands import (
+    tradeoff_canvas,
     tradeoff_care,
     tradeoff_export,
     tradeoff_items,
@@ -78,6 +79,8 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "an item and its history; `show decision 3` shows a decision and its why",
                    "<id>"),
     SubCommandSpec("health", tradeoff_care.health, "what needs care in the backlog"),
+    SubCommandSpec("canvas", tradeoff_canvas.canvas,
+                   "keep the channel canvas \"Tradeoff\" up to date, or stop", "on|off"),
     SubCommandSpec("help", _help, "this help"),
 )
 HELP = "help"  # what a bare `/tradeoff` runs

@@ -60,6 +60,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await ack()
         runtime.spawn(_redraw_post(client, result.decision))
+        runtime.refresh_canvas_later(body["team"]["id"], result.decision.channel_id, client)
 
 
 async def _redraw_post(client: AsyncWebClient, decision: Decision) -> None:
