@@ -273,7 +273,7 @@ class DecisionRow(Base):
     __table_args__ = (
         UniqueConstraint("run_id", name="uq_decisions_run_id"),
         # "Decision 3" of a channel is one decision.
-        UniqueConstraint("team_id", "channel_id", "number", name="uq_decisions_team_id"),
+        Index("uq_decisions_channel_number", "team_id", "channel_id", "number", unique=True),
         Index("ix_decisions_team_channel", "team_id", "channel_id"),
     )
 
@@ -286,7 +286,7 @@ class DecisionRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     budget_pct: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     rationale: Mapped[str | None] = mapped_column(Text)
     rationale_by: Mapped[str | None] = mapped_column(String(32))
     rationale_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -21,23 +21,26 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("decisions") as batch:
-        batch.add_column(sa.Column("number", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("rationale", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("rationale_by", sa.String(32), nullable=True))
-        batch.add_column(sa.Column("rationale_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("post_ts", sa.String(32), nullable=True))
+    # Plain ADD COLUMN, never a batch rebuild: on SQLite rebuilding `decisions` drops the old
+    # table, and its ON DELETE CASCADE would take every decision's items with it.
+    op.add_column("decisions", sa.Column(
+        "number", sa.Integer(), nullable=False, server_default=sa.text("0")
+    ))
+    op.add_column("decisions", sa.Column("rationale", sa.Text(), nullable=True))
+    op.add_column("decisions", sa.Column("rationale_by", sa.String(32), nullable=True))
+    op.add_column("decisions", sa.Column("rationale_at", sa.DateTime(timezone=True),
+                                         nullable=True))
+    op.add_column("decisions", sa.Column("post_ts", sa.String(32), nullable=True))
     # Existing decisions are numbered in the order they were made, per channel.
     op.execute(
         "UPDATE decisions SET number = (SELECT COUNT(*) FROM decisions AS earlier "
         "WHERE earlier.team_id = decisions.team_id "
         "AND earlier.channel_id = decisions.channel_id AND earlier.id <= decisions.id)"
     )
-    with op.batch_alter_table("decisions") as batch:
-        batch.alter_column("number", existing_type=sa.Integer(), nullable=False)
-        batch.create_unique_constraint(
-            "uq_decisions_team_id", ["team_id", "channel_id", "number"]
-        )
+    op.create_index(
+        "uq_decisions_channel_number", "decisions", ["team_id", "channel_id", "number"],
+        unique=True,
+    )
     op.create_table(
         "decision_alternatives",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
@@ -96,7 +99,6 @@ def downgrade() -> None:
         batch.drop_column("remind_hours")
     op.drop_index("ix_decision_alternatives_decision_id", table_name="decision_alternatives")
     op.drop_table("decision_alternatives")
-    with op.batch_alter_table("decisions") as batch:
-        batch.drop_constraint("uq_decisions_team_id", type_="unique")
-        for column in ("post_ts", "rationale_at", "rationale_by", "rationale", "number"):
-            batch.drop_column(column)
+    op.drop_index("uq_decisions_channel_number", table_name="decisions")
+    for column in ("post_ts", "rationale_at", "rationale_by", "rationale", "number"):
+        op.drop_column("decisions", column)
