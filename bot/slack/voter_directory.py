@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 60.0
 LOOKUP_TIMEOUT_S = 1.5
 PAGE = 200
+MAX_NOTED = 50_000
 
 
 class VoterDirectory:
@@ -32,6 +33,8 @@ class VoterDirectory:
         key = (run_id, user_id)
         if key in self._noted:
             return False
+        if len(self._noted) >= MAX_NOTED:
+            self._noted.clear()  # a repeated note now and then beats memory growing forever
         self._noted.add(key)
         return True
 
