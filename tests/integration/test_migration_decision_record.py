@@ -16,7 +16,7 @@ from bot.domain.items import ItemRef, Kind
 from bot.store.migrate import alembic_config, upgrade_to_head
 from bot.store.models import DecisionItemRow, DecisionRow, DigestRunRow
 from bot.store.unit_of_work import Store
-from tests.test_migration_bugs import _empty_database
+from tests.integration.test_migration_bugs import _empty_database
 
 TEAM = "TMIGRATE"
 THEN = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

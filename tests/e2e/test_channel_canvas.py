@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from bot.domain.items import Kind
 from tests.conftest import Bot
+from tests.support.decision_flow import (
+    LEAD,
+    PM,
+    add_record_backlog,
+    decide,
+    open_why,
+    set_sign_off_roles,
+)
 from tests.support.eventually import eventually, quiet
 from tests.support.items import add_item
 from tests.support.voting import post_digest
-from tests.test_decision_record import LEAD, PM, _backlog, _decide, _open_why, _roles
 
 
 async def _said_later(bot: Bot, count: int = 1) -> list[str]:
@@ -48,16 +55,16 @@ async def test_canvas_on_writes_the_backlog_with_mentions_escaped(bot: Bot) -> N
 
 
 async def test_the_canvas_follows_digests_decisions_and_the_why(bot: Bot) -> None:
-    await _roles(bot)
-    await _backlog(bot)
+    await set_sign_off_roles(bot)
+    await add_record_backlog(bot)
     await bot.slack.command("/tradeoff", "canvas on")
     await _said_later(bot)
 
-    _, post = await _decide(bot)
+    _, post = await decide(bot)
     await eventually(_check_contains(bot, "### Decision 1, "))
     assert "Why: not written yet." in _canvas(bot)
 
-    view = await _open_why(bot, post, PM)
+    view = await open_why(bot, post, PM)
     bot.slack.user_id = PM
     await bot.slack.interaction(bot.slack.view_submission(view, {"why": "Acme <@U1> renewal"}))
     await eventually(_check_contains(bot, r"Why: Acme \<\@U1\> renewal"))
