@@ -24,6 +24,7 @@ from bot.domain.digest import compose_digest
 from bot.domain.trends import Trends
 from bot.loop_lag import LoopLagMonitor
 from bot.scheduler import DigestScheduler
+from bot.services.channel_canvas import CanvasRefused, refresh_canvas
 from bot.services.post_digest import (
     MAX_LATENESS,
     DigestResult,
@@ -32,6 +33,7 @@ from bot.services.post_digest import (
     post_digest_now,
     post_scheduled_digest,
 )
+from bot.services.reminders import send_due_reminders
 from bot.services.sync_tracker import TrackerSync
 from bot.services.tracker_access import TrackerFactory
 from bot.services.trends import channel_trends
@@ -40,6 +42,7 @@ from bot.services.workspace_lifecycle import (
     workspace_installed,
 )
 from bot.slack.app import create_app, create_web_client
+from bot.slack.canvas_writer import SlackCanvasWriter
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.directory import SlackDirectoryClient
 from bot.slack.errors import slack_error_code
@@ -47,6 +50,8 @@ from bot.slack.installations import InstallationStore, WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.parent_refresher import ParentRefresher
+from bot.slack.reminder_sender import SlackReminderSender
+from bot.slack.voter_directory import VoterDirectory
 from bot.store.digest_repository import DigestRun, RunStatus
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
@@ -63,6 +68,7 @@ EVENT_MEMORY = timedelta(days=7)
 HOUSEKEEPING_INTERVAL_S = 6 * 3600.0
 # How often each process looks for trackers due a poll and write-backs due a try.
 TRACKER_TICK_S = 15.0
+REMINDER_INTERVAL_S = 300.0  # reminders are due by the hour; five minutes late is on time
 # Scheduled digests posted at the same time by one process; each mostly waits on Slack's
 # one-message-per-second pacing, so a handful keeps the database pool and Slack calm.
 CONCURRENT_DIGESTS = 8
@@ -89,6 +95,7 @@ class Runtime:
     tracker_sync: TrackerSync | None = None
     charts: ChartPool = field(default_factory=ChartPool)
     loop_lag: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    voters: VoterDirectory = field(default_factory=VoterDirectory)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _digest_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(CONCURRENT_DIGESTS)
@@ -120,6 +127,7 @@ class Runtime:
             self.spawn(self._housekeeping())
             if self.tracker_sync is not None:
                 self.spawn(self._tracker_loop(self.tracker_sync))
+            self.spawn(self._reminders())
 
     async def _housekeeping(self) -> None:
         while True:
@@ -160,6 +168,45 @@ class Runtime:
                             extra={"job": "purge", "team": team_id})
         except StoreUnavailable as exc:
             logger.warning("housekeeping skipped: %s", exc)
+
+    def refresh_canvas_later(
+        self, team_id: str, channel_id: str, client: AsyncWebClient | None = None
+    ) -> None:
+        """Bring the channel canvas up to date in the background, when the channel keeps one."""
+        self.spawn(self._refresh_canvas(team_id, channel_id, client))
+
+    async def _refresh_canvas(
+        self, team_id: str, channel_id: str, client: AsyncWebClient | None
+    ) -> None:
+        client = client or await self.clients.for_team(team_id)
+        if client is None:
+            return
+        try:
+            await refresh_canvas(
+                self.store, SlackCanvasWriter(client), team_id=team_id, channel_id=channel_id
+            )
+        except (CanvasRefused, StoreUnavailable) as exc:
+            logger.warning("canvas of %s not updated: %s", channel_id, exc)
+
+    async def _reminders(self) -> None:
+        while True:
+            try:
+                await self.send_reminders(datetime.now(UTC))
+            except StoreUnavailable as exc:
+                logger.warning("reminders skipped: %s", exc)
+            except Exception:
+                logger.exception("reminders failed; next run in %ss", REMINDER_INTERVAL_S,
+                                 extra={"job": "reminder"})
+            await asyncio.sleep(REMINDER_INTERVAL_S)
+
+    async def send_reminders(self, now: datetime) -> int:
+        """Send the sign-off reminders due by `now`; safe to run in every process at once."""
+
+        async def sender_for(team_id: str) -> SlackReminderSender | None:
+            client = await self.clients.for_team(team_id)
+            return None if client is None else SlackReminderSender(client)
+
+        return await send_due_reminders(self.store, sender_for, now)
 
     async def _start_scheduler_when_possible(self) -> None:
         while not await self.store.is_healthy():
@@ -278,6 +325,8 @@ class Runtime:
             }
             shown = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
             logger.info("digest %s", shown, extra=fields)
+        if result is not None and result.outcome in (Outcome.POSTED, Outcome.RESUMED):
+            self.refresh_canvas_later(team_id, channel_id)
         if result is not None and result.outcome is Outcome.PAUSED and self.scheduler:
             async with self.store.unit_of_work() as uow:
                 settings = await uow.channels.get(team_id, channel_id)

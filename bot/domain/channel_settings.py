@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
+from bot.domain.reminders import DEFAULT_REMIND_HOURS
+from bot.domain.voters import EVERYONE, VoterRule
 
 DEFAULT_REPLIES_PER_KIND = 10
 MAX_REPLIES_PER_KIND = 25
@@ -60,6 +62,17 @@ class ChannelSettings:
     votes_hidden: bool = False
     # When the slot was set (None: unknown, no bound); a slot before it was never due.
     scheduled_since: datetime | None = None
+    remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders
+    voters: VoterRule = EVERYONE
+    voting_hours: int | None = None  # None: votes count until the decision
+    canvas_on: bool = False  # keep the channel canvas "Tradeoff" up to date
+    canvas_id: str | None = None  # the canvas made for it, once made
+
+    def voting_closes_at(self, posted_at: datetime) -> datetime | None:
+        """When reactions on a digest posted at `posted_at` stop changing its tallies."""
+        return None if self.voting_hours is None else posted_at + timedelta(
+            hours=self.voting_hours
+        )
 
     @property
     def is_scheduled(self) -> bool:

@@ -8,8 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.items import ItemRef, Kind
+from bot.domain.planning import NotPickedReason, PassedOver
 
 SPLIT_WINDOW = 4  # the digest shows the split of the channel's last four decisions
+RATIONALE_MAX_CHARS = 2000
 
 
 class Role(StrEnum):
@@ -65,6 +67,35 @@ class DecidedItem:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """An item the decision weighed and passed over, as it stood then."""
+
+    ref: ItemRef
+    title: str
+    score: float | None  # None: unsized, so it had no score
+    reason: NotPickedReason
+
+
+def alternatives_from(passed_over: Sequence[PassedOver]) -> tuple[Alternative, ...]:
+    return tuple(
+        Alternative(
+            p.ranked.item.ref, p.ranked.item.title,
+            p.ranked.score.value if p.ranked.score.estimated else None, p.reason,
+        )
+        for p in passed_over
+    )
+
+
+@dataclass(frozen=True)
+class Rationale:
+    """Why the decision was made, in the words of the lead or PM who wrote it."""
+
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Decision:
     id: int
     team_id: str
@@ -75,6 +106,10 @@ class Decision:
     budget_pct: int
     decided_at: datetime
     items: tuple[DecidedItem, ...]
+    number: int = 0  # "Decision 3" of its channel
+    alternatives: tuple[Alternative, ...] = ()
+    rationale: Rationale | None = None
+    post_ts: str | None = None  # the thread post that shows it
 
     @property
     def debt_points(self) -> int:

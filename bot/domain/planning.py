@@ -4,7 +4,8 @@ and whatever is still free for the best-ranked items of either kind that fit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.domain.items import ItemRef
 from bot.domain.labels import plural
@@ -12,6 +13,21 @@ from bot.domain.scoring import Ranked
 
 DEFAULT_CAPACITY_POINTS = 20
 DEFAULT_DEBT_BUDGET_PCT = 20
+PASSED_OVER_SHOWN = 3  # a decision lists this many of the best items it did not pick
+
+
+class NotPickedReason(StrEnum):
+    """Why the planning rule left an item out, in the words the decision post uses."""
+
+    OVER_BUDGET = "over budget"  # debt bigger than the debt budget, and no room was left
+    OVER_CAPACITY = "over capacity"  # better-ranked items took the room it needed
+    UNSIZED = "unsized"  # nobody can plan work of unknown size
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    ranked: Ranked
+    reason: NotPickedReason
 
 
 @dataclass(frozen=True)
@@ -20,6 +36,8 @@ class Plan:
     capacity: int
     budget_pct: int
     unsized_left: int = 0  # open items not picked because nobody has estimated them
+    # The best-ranked items the pick left out, best first, at most PASSED_OVER_SHOWN.
+    passed_over: list[PassedOver] = field(default_factory=list)
 
     # "Debt" budget and points count all non-feature work: debt and bugs together.
     @property
@@ -82,4 +100,31 @@ def recommend(
     take(sized_debt, room)
     picked = [r for r in sized_debt + sized_features if r.item.ref in chosen]
     unsized = sum(1 for r in [*debt, *features] if not r.score.estimated)
-    return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized)
+    left_out = [r for r in [*debt, *features] if r.item.ref not in chosen]
+    return Plan(
+        picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized,
+        passed_over=_passed_over(left_out, capacity * budget_pct / 100),
+    )
+
+
+def _passed_over(left_out: Sequence[Ranked], debt_budget: float) -> list[PassedOver]:
+    """The best of what was left out, across both kinds, with the rule that left it out.
+
+    Every sized item left out was too big for the room still free when its turn came; a debt
+    item bigger than the whole debt budget is said to be over budget, any other over capacity.
+    """
+    best = sorted(
+        left_out,
+        key=lambda r: (not r.score.estimated,
+                       -r.score.cost_of_delay / r.score.size_points if r.score.estimated else 0,
+                       r.item.created_at),
+    )[:PASSED_OVER_SHOWN]
+    return [PassedOver(r, _reason(r, debt_budget)) for r in best]
+
+
+def _reason(ranked: Ranked, debt_budget: float) -> NotPickedReason:
+    if not ranked.score.estimated:
+        return NotPickedReason.UNSIZED
+    if not ranked.item.kind.is_feature and ranked.score.size_points > debt_budget:
+        return NotPickedReason.OVER_BUDGET
+    return NotPickedReason.OVER_CAPACITY

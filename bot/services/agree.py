@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.domain.channel_roles import ChannelRoles, decided_by_two
-from bot.domain.decisions import Agreement, DecidedItem, Decision, Role
+from bot.domain.decisions import Agreement, DecidedItem, Decision, Role, alternatives_from
 from bot.domain.digest import Digest
 from bot.domain.items import Status
 from bot.services.digest_view import current_digest
@@ -80,6 +80,7 @@ async def _decide(
         team_id=team_id, channel_id=channel_id, run_id=run_id, lead_id=by_role[Role.LEAD],
         pm_id=by_role[Role.PM], capacity=digest.plan.capacity,
         budget_pct=digest.plan.budget_pct, items=items, now=now,
+        alternatives=alternatives_from(digest.plan.passed_over),
     )
     for item in items:
         await uow.items.set_status(team_id, item.ref, Status.PLANNED, by_role[Role.PM], now)

@@ -17,6 +17,8 @@ class VoteOutcome(StrEnum):
     NOT_A_VOTE = "not_a_vote"  # another emoji
     NOT_A_DIGEST_REPLY = "not_a_digest_reply"  # a reaction on some other message
     ITEM_CLOSED = "item_closed"  # the item was closed, merged or decided since the digest
+    NOT_ELIGIBLE = "not_eligible"  # the channel's voter rule leaves this person out
+    VOTING_CLOSED = "voting_closed"  # the channel's voting time for this digest is over
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,11 @@ class VoteResult:
     run_id: int | None = None
 
 
-async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
-    """Apply one reaction event exactly once; the vote count follows the user's reactions."""
+async def record_reaction(
+    store: Store, event: ReactionEvent, *, eligible: bool = True
+) -> VoteResult:
+    """Apply one reaction event exactly once; the vote count follows the user's reactions.
+    A 👍 from someone the channel's voter rule leaves out (`eligible=False`) is not counted."""
     if not is_vote(event.reaction):
         return VoteResult(VoteOutcome.NOT_A_VOTE)
     now = datetime.now(UTC)
@@ -52,6 +57,12 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
         if target is None:
             await uow.commit()
             return VoteResult(VoteOutcome.NOT_A_DIGEST_REPLY)
+        if not eligible and event.added:
+            await uow.commit()
+            return VoteResult(VoteOutcome.NOT_ELIGIBLE, target.ref, target.run_id)
+        if await _voting_closed(uow, event, target.run_id, now):
+            await uow.commit()
+            return VoteResult(VoteOutcome.VOTING_CLOSED, target.ref, target.run_id)
         changed = await uow.votes.record_reaction(
             event.team_id, event.channel_id, event.message_ts, event.user_id, event.reaction,
             present=event.added, event_ts=event.event_ts,
@@ -78,6 +89,18 @@ async def record_reaction(store: Store, event: ReactionEvent) -> VoteResult:
         # was brought in line with it then.
         await uow.commit()
     return VoteResult(VoteOutcome.APPLIED, survivor, target.run_id)
+
+
+async def _voting_closed(
+    uow: UnitOfWork, event: ReactionEvent, run_id: int, now: datetime
+) -> bool:
+    """Past the channel's voting time, reactions (added or removed) change no tally."""
+    settings = await uow.channels.get(event.team_id, event.channel_id)
+    if settings.voting_hours is None:
+        return False
+    run = await uow.digests.find_by_id(run_id)
+    closes = None if run is None else settings.voting_closes_at(run.created_at)
+    return closes is not None and now >= closes
 
 
 async def _survivor(uow: UnitOfWork, team_id: str, ref: ItemRef, seen: set[ItemRef]) -> ItemRef:

@@ -60,12 +60,15 @@ def _decisions_csv(decisions: list[Decision]) -> str:
     writer.writerow([
         "decision", "decided_at", "lead", "pm", "capacity", "budget_pct", "item", "title",
         "size_points", "votes_then", "score_then",
+        # Added later, so the columns of older exports keep their places.
+        "rationale", "rationale_by",
     ])
     for d in decisions:
         for i in d.items:
             writer.writerow([_cell(v) for v in (
-                d.id, d.decided_at.isoformat(), d.lead_id, d.pm_id, d.capacity, d.budget_pct,
-                i.ref, i.title, i.size_points, i.votes, i.score,
+                d.number, d.decided_at.isoformat(), d.lead_id, d.pm_id, d.capacity,
+                d.budget_pct, i.ref, i.title, i.size_points, i.votes, i.score,
+                d.rationale.text if d.rationale else "", d.rationale.by if d.rationale else "",
             )])
     return out.getvalue()
 

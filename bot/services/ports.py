@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.digest import Digest
+from bot.domain.reminders import Reminder
 from bot.domain.scoring import Ranked
 from bot.domain.tracker_issues import TrackerIssue
 from bot.domain.trends import Trends
@@ -108,3 +109,7 @@ class SlackDirectory(Protocol):
     async def display_name(self, team_id: str, user_id: str) -> str: ...
 
     async def thread_url(self, team_id: str, channel_id: str, ts: str) -> str: ...
+class ReminderSender(Protocol):
+    async def send_reminder(self, reminder: Reminder) -> str | None:
+        """Send the reminder as a direct message; None when it went, else Slack's reason."""
+        ...

@@ -44,9 +44,12 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
 # reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
 # channels:read, groups:read: which channels' backlogs someone's App Home may show them.
+# im:write: opening the direct message a sign-off reminder is sent in. usergroups:read: the
+# members of the user group a channel lets vote (`/tradeoff settings voters @group`).
+# canvases:write: the channel canvas "Tradeoff" (`/tradeoff canvas on`).
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
-    "channels:read", "groups:read",
+    "channels:read", "groups:read", "im:write", "usergroups:read", "canvases:write",
 ]
 BOT_EVENTS: list[str] = [
     "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
@@ -56,12 +59,17 @@ BOT_EVENTS: list[str] = [
 # a test checks that this covers every call in the code and that BOT_SCOPES asks for no more.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth_test": (),
+    "canvases_edit": ("canvases:write",),
     "chat_getPermalink": (),
     "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
+    "conversations_canvases_create": ("canvases:write",),
+    "conversations_members": ("channels:read", "groups:read"),
+    "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),
+    "usergroups_users_list": ("usergroups:read",),
     "users_info": ("users:read",),
     "views_open": (),
     "views_publish": (),
@@ -160,8 +168,10 @@ def build_manifest(
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
-                "messages_tab_read_only_enabled": False,
+                # Reminders are direct messages; with the tab off Slack refuses them
+                # (messages_tab_disabled). Read-only: the bot does not read replies there.
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": "tradeoff", "always_online": True},
             "shortcuts": [{**shortcut, "type": "message"} for shortcut in MESSAGE_SHORTCUTS],

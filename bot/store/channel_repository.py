@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.channel_settings import ChannelSettings, WeeklySlot
+from bot.domain.voters import stored_voter_rule
 from bot.store.models import ChannelSettingsRow
 
 
@@ -38,6 +39,11 @@ class ChannelRepository:
         row.replies_per_kind = settings.replies_per_kind
         row.votes_hidden = settings.votes_hidden
         row.schedule_since = settings.scheduled_since
+        row.remind_hours = settings.remind_hours or 0
+        row.voters = settings.voters.stored()
+        row.voting_hours = settings.voting_hours
+        row.canvas_on = settings.canvas_on
+        row.canvas_id = settings.canvas_id
         row.updated_by = by_user
         row.updated_at = now
         await self._session.flush()
@@ -68,4 +74,9 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         replies_per_kind=row.replies_per_kind,
         votes_hidden=row.votes_hidden,
         scheduled_since=row.schedule_since,
+        remind_hours=row.remind_hours or None,
+        voters=stored_voter_rule(row.voters),
+        voting_hours=row.voting_hours,
+        canvas_on=row.canvas_on,
+        canvas_id=row.canvas_id,
     )

@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.decisions import (
     Agreement,
+    Alternative,
     DecidedItem,
     Decision,
+    Rationale,
     Role,
     parse_plan_key,
     plan_key,
 )
 from bot.domain.items import ItemRef, Kind
+from bot.domain.planning import NotPickedReason
 from bot.store.dialect import upsert_insert
-from bot.store.models import DecisionAgreementRow, DecisionItemRow, DecisionRow
+from bot.store.models import (
+    DecisionAgreementRow,
+    DecisionAlternativeRow,
+    DecisionItemRow,
+    DecisionRow,
+)
 
 
 class DecisionRepository:
@@ -63,13 +71,21 @@ class DecisionRepository:
         budget_pct: int,
         items: Sequence[DecidedItem],
         now: datetime,
+        alternatives: Sequence[Alternative] = (),
     ) -> Decision | None:
-        """Store the decision for the digest; None when the digest already has one."""
+        """Store the decision for the digest, numbered next in its channel; None when the
+        digest already has one."""
+        number = 1 + (await self._session.scalar(
+            select(func.coalesce(func.max(DecisionRow.number), 0)).where(
+                DecisionRow.team_id == team_id, DecisionRow.channel_id == channel_id
+            )
+        ) or 0)
         stmt = (
             upsert_insert(self._session, DecisionRow)
             .values(
                 team_id=team_id, channel_id=channel_id, run_id=run_id, lead_id=lead_id,
                 pm_id=pm_id, capacity=capacity, budget_pct=budget_pct, decided_at=now,
+                number=number,
             )
             .on_conflict_do_nothing(index_elements=["run_id"])
             .returning(DecisionRow.id)
@@ -84,19 +100,47 @@ class DecisionRepository:
             )
             for i in items
         )
+        self._session.add_all(
+            DecisionAlternativeRow(
+                decision_id=decision_id, item_kind=a.ref.kind.value, item_number=a.ref.number,
+                title=a.title, score=a.score,
+                reason=a.reason.value,
+            )
+            for a in alternatives
+        )
         await self._session.flush()
         return Decision(
             decision_id, team_id, channel_id, lead_id, pm_id, capacity, budget_pct, now,
-            tuple(items),
+            tuple(items), number, tuple(alternatives),
         )
 
-    async def purge_team(self, team_id: str) -> None:
-        """Delete a workspace's decisions (their items go with them)."""
-        await self._session.execute(delete(DecisionRow).where(DecisionRow.team_id == team_id))
+    async def set_rationale(self, decision_id: int, rationale: Rationale) -> None:
+        """Write (or rewrite) why the decision was made; the latest text counts."""
+        await self._session.execute(
+            update(DecisionRow).where(DecisionRow.id == decision_id).values(
+                rationale=rationale.text, rationale_by=rationale.by, rationale_at=rationale.at
+            )
+        )
+
+    async def set_post_ts(self, decision_id: int, ts: str) -> None:
+        await self._session.execute(
+            update(DecisionRow).where(DecisionRow.id == decision_id).values(post_ts=ts)
+        )
+
+    async def by_number(self, team_id: str, channel_id: str, number: int) -> Decision | None:
+        row = await self._session.scalar(select(DecisionRow).where(
+            DecisionRow.team_id == team_id, DecisionRow.channel_id == channel_id,
+            DecisionRow.number == number,
+        ))
+        return None if row is None else (await self._with_items([row]))[0]
 
     async def by_id(self, decision_id: int) -> Decision | None:
         row = await self._session.get(DecisionRow, decision_id)
         return None if row is None else (await self._with_items([row]))[0]
+
+    async def purge_team(self, team_id: str) -> None:
+        """Delete a workspace's decisions (their items go with them)."""
+        await self._session.execute(delete(DecisionRow).where(DecisionRow.team_id == team_id))
 
     async def for_run(self, run_id: int) -> Decision | None:
         row = await self._session.scalar(select(DecisionRow).where(DecisionRow.run_id == run_id))
@@ -127,10 +171,27 @@ class DecisionRepository:
                     item.size_points, item.votes, item.score,
                 )
             )
+        passed: dict[int, list[Alternative]] = {row.id: [] for row in rows}
+        for alt in await self._session.scalars(
+            select(DecisionAlternativeRow)
+            .where(DecisionAlternativeRow.decision_id.in_(passed))
+            .order_by(DecisionAlternativeRow.id)
+        ):
+            passed[alt.decision_id].append(Alternative(
+                ItemRef(Kind(alt.item_kind), alt.item_number), alt.title,
+                alt.score, NotPickedReason(alt.reason),
+            ))
         return [
             Decision(
                 r.id, r.team_id, r.channel_id, r.lead_id, r.pm_id, r.capacity, r.budget_pct,
-                r.decided_at, tuple(items[r.id]),
+                r.decided_at, tuple(items[r.id]), r.number, tuple(passed[r.id]),
+                _rationale(r), r.post_ts,
             )
             for r in rows
         ]
+
+
+def _rationale(row: DecisionRow) -> Rationale | None:
+    if row.rationale is None or row.rationale_by is None or row.rationale_at is None:
+        return None
+    return Rationale(row.rationale, row.rationale_by, row.rationale_at)

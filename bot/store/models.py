@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -131,6 +132,13 @@ class ChannelSettingsRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
     votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Hours after a digest before leads and PMs who did not agree are reminded; 0 is off.
+    remind_hours: Mapped[int] = mapped_column(Integer, default=48, server_default=text("48"))
+    # Who may vote: NULL everyone, `members`, or `S123|handle` for a user group.
+    voters: Mapped[str | None] = mapped_column(String(120))
+    voting_hours: Mapped[int | None] = mapped_column(Integer)  # NULL: open until the decision
+    canvas_on: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))
@@ -155,6 +163,23 @@ class DigestRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestReminderRow(Base):
+    """One reminder to one person for one digest, claimed before it is sent: the unique key is
+    what makes it go out once across processes. `outcome` is `sent` or Slack's error."""
+
+    __tablename__ = "digest_reminders"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id", "round", name="uq_digest_reminders_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(64))
 
 
 class DigestMessageRow(Base):
@@ -249,6 +274,8 @@ class DecisionRow(Base):
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("run_id", name="uq_decisions_run_id"),
+        # "Decision 3" of a channel is one decision.
+        Index("uq_decisions_channel_number", "team_id", "channel_id", "number", unique=True),
         Index("ix_decisions_team_channel", "team_id", "channel_id"),
     )
 
@@ -261,6 +288,27 @@ class DecisionRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     budget_pct: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    number: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    rationale_by: Mapped[str | None] = mapped_column(String(32))
+    rationale_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    post_ts: Mapped[str | None] = mapped_column(String(32))  # the thread post, to redraw it
+
+
+class DecisionAlternativeRow(Base):
+    """A best-ranked item the decision passed over, and why it was not picked."""
+
+    __tablename__ = "decision_alternatives"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)  # None: it was unsized
+    reason: Mapped[str] = mapped_column(String(16))
 
 
 class DecisionItemRow(Base):

@@ -20,6 +20,7 @@ from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_link_repository import ItemLinkRepository
 from bot.store.item_repository import ItemRepository
+from bot.store.reminder_repository import ReminderRepository
 from bot.store.role_repository import RoleRepository
 from bot.store.tracker_repository import TrackerRepository
 from bot.store.vote_repository import VoteRepository
@@ -99,6 +100,7 @@ class UnitOfWork:
         self.votes = VoteRepository(self.session)
         self.roles = RoleRepository(self.session)
         self.decisions = DecisionRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.workspaces = WorkspaceRepository(self.session)
         self.trackers = TrackerRepository(self.session)

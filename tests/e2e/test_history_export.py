@@ -39,7 +39,7 @@ ITEM_HEADER = [
 ]
 DECISION_HEADER = [
     "decision", "decided_at", "lead", "pm", "capacity", "budget_pct", "item", "title",
-    "size_points", "votes_then", "score_then",
+    "size_points", "votes_then", "score_then", "rationale", "rationale_by",
 ]
 
 
@@ -86,14 +86,17 @@ async def three_decisions(bot: Bot) -> None:
     )
 
 
-NEWEST = "*18 Mar 2024* · F-3 Billing export · debt 0% of 8 pts (budget 10%) · <@UL3> and <@UP3>"
+NEWEST = (
+    "*18 Mar 2024* · Decision 3 · F-3 Billing export · debt 0% of 8 pts (budget 10%) · "
+    "<@UL3> and <@UP3>"
+)
 MIDDLE = (
-    "*11 Mar 2024* · D-1 Flaky tests, F-1 SSO · debt 40% of 5 pts (budget 20%) · "
+    "*11 Mar 2024* · Decision 1 · D-1 Flaky tests, F-1 SSO · debt 40% of 5 pts (budget 20%) · "
     "<@UL1> and <@UP1>"
 )
 OLDEST = (
-    "*04 Mar 2024* · D-2 Old Postgres, F-2 Dark mode · debt 50% of 10 pts (budget 30%) · "
-    "<@UL2> and <@UP2>"
+    "*04 Mar 2024* · Decision 2 · D-2 Old Postgres, F-2 Dark mode · debt 50% of 10 pts "
+    "(budget 30%) · <@UL2> and <@UP2>"
 )
 
 
@@ -188,7 +191,7 @@ async def test_history_shows_only_this_channel_of_this_workspace(bot: Bot) -> No
 
     assert here == [NEWEST, MIDDLE, OLDEST]
     assert there == [
-        "*25 Mar 2024* · D-1 Other channel · debt 100% of 2 pts (budget 20%) · "
+        "*25 Mar 2024* · Decision 1 · D-1 Other channel · debt 100% of 2 pts (budget 20%) · "
         "<@ULX> and <@UPX>"
     ]
 
@@ -254,7 +257,8 @@ async def test_a_decision_signed_off_in_a_digest_shows_in_history(bot: Bot) -> N
     date, rest = line.split(" · ", 1)
     assert date in dates
     assert rest == (
-        "D-1 Flaky tests, F-1 SSO · debt 40% of 5 pts (budget 20%) · <@U111> and <@U222>"
+        "Decision 1 · D-1 Flaky tests, F-1 SSO · debt 40% of 5 pts (budget 20%) · "
+        "<@U111> and <@U222>"
     )
     assert [r.status for r in await stored_items(bot.store, bot.team_id)] == [
         "planned", "planned",

@@ -198,6 +198,10 @@ class FakeSlack:
         # users.conversations: the channel ids each user is a member of.
         self.memberships: dict[str, list[str]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.dm_channels: dict[str, str] = {}  # user id → the bot's DM channel with them
+        self.channel_members: dict[str, list[str]] = {}  # channel id → its members
+        self.user_groups: dict[str, list[str]] = {}  # user group id → its users
+        self.canvases: dict[str, dict[str, str]] = {}  # canvas id → its channel and markdown
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
         self._scripts: dict[str, list[_Script]] = {}
@@ -429,7 +433,72 @@ class FakeSlack:
                 return {**ok, **self._oauth_access()}
             case "apps.connections.open":
                 return {**ok, "url": self.socket_url}
+            case "conversations.open":
+                return self._open_dm(p)
+            case "conversations.members":
+                return self._channel_members(p)
+            case "conversations.canvases.create":
+                return self._create_canvas(p)
+            case "canvases.edit":
+                return self._edit_canvas(p)
+            case "usergroups.users.list":
+                group = str(p.get("usergroup", ""))
+                if group not in self.user_groups:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {**ok, "users": list(self.user_groups[group])}
         return ok
+
+    # Methods issue 17 taught the fake, kept together.
+    def _create_canvas(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel has at most one channel canvas, as on Slack."""
+        channel = str(params.get("channel_id", ""))
+        content = params.get("document_content") or {}
+        with self._lock:
+            if any(c["channel"] == channel for c in self.canvases.values()):
+                return {"ok": False, "error": "channel_canvas_already_exists"}
+            self._counter += 1
+            canvas_id = f"F{self._counter:08d}"
+            self.canvases[canvas_id] = {"channel": channel,
+                                        "markdown": str(content.get("markdown", ""))}
+        return {"ok": True, "canvas_id": canvas_id}
+
+    def _edit_canvas(self, params: dict[str, Any]) -> dict[str, Any]:
+        canvas_id = str(params.get("canvas_id", ""))
+        changes = params.get("changes") or []
+        with self._lock:
+            if canvas_id not in self.canvases:
+                return {"ok": False, "error": "canvas_not_found"}
+            for change in changes:
+                if change.get("operation") != "replace":
+                    return {"ok": False, "error": "not_implemented_in_fake"}
+                content = change.get("document_content") or {}
+                self.canvases[canvas_id]["markdown"] = str(content.get("markdown", ""))
+        return {"ok": True}
+
+    def _channel_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.members, a page at a time with Slack's cursor (the next offset)."""
+        channel = str(params.get("channel", ""))
+        if channel not in self.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        members = self.channel_members[channel]
+        limit = max(1, min(int(params.get("limit") or 100), 1000))
+        start = int(params.get("cursor") or 0)
+        end = start + limit
+        cursor = str(end) if end < len(members) else ""
+        return {"ok": True, "members": members[start:end],
+                "response_metadata": {"next_cursor": cursor}}
+
+    def _open_dm(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.open with one user: the same D… channel every time, like Slack."""
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:
+            return {"ok": False, "error": "not_implemented_in_fake"}
+        with self._lock:
+            channel = self.dm_channels.setdefault(users[0], f"D{self._counter + 1:08d}")
+            self._counter += 1
+        return {"ok": True, "channel": {"id": channel}}
 
     def _bot_message(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
         message: dict[str, Any] = {

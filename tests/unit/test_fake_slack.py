@@ -179,16 +179,49 @@ async def test_response_url_post_is_recorded(fake: FakeSlack) -> None:
 
 
 async def test_custom_responder_and_reset(fake: FakeSlack, client: AsyncWebClient) -> None:
-    def members(call: SlackCall) -> dict[str, object]:
-        return {"ok": True, "members": ["U1", "U2"], "asked_for": call.params["channel"]}
+    # pins.list: a method the fake has no default answer for beyond {"ok": true}.
+    def pins(call: SlackCall) -> dict[str, object]:
+        return {"ok": True, "items": ["U1", "U2"], "asked_for": call.params["channel"]}
 
-    fake.on("conversations.members", members)
-    response = await client.conversations_members(channel="C1")
-    assert response["members"] == ["U1", "U2"]
+    fake.on("pins.list", pins)
+    response = await client.pins_list(channel="C1")
+    assert response["items"] == ["U1", "U2"]
 
     fake.reset()
     assert fake.snapshot() == []
-    assert (await client.conversations_members(channel="C1")).data == {"ok": True}
+    assert (await client.pins_list(channel="C1")).data == {"ok": True}
+
+
+async def test_conversations_members_pages_with_cursors_and_knows_unknown_channels(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.channel_members["C1"] = ["U1", "U2", "U3"]
+
+    first = await client.conversations_members(channel="C1", limit=2)
+    second = await client.conversations_members(
+        channel="C1", limit=2, cursor=first["response_metadata"]["next_cursor"]
+    )
+
+    assert (first["members"], second["members"]) == (["U1", "U2"], ["U3"])
+    assert second["response_metadata"]["next_cursor"] == ""
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        await client.conversations_members(channel="C404")
+
+
+async def test_conversations_open_gives_one_dm_per_person_and_groups_list_users(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.user_groups["S1"] = ["U1"]
+
+    first = await client.conversations_open(users="U7")
+    again = await client.conversations_open(users="U7")
+    other = await client.conversations_open(users="U8")
+
+    assert first["channel"]["id"] == again["channel"]["id"] != other["channel"]["id"]
+    assert first["channel"]["id"].startswith("D")
+    assert (await client.usergroups_users_list(usergroup="S1"))["users"] == ["U1"]
+    with pytest.raises(SlackApiError, match="no_such_subteam"):
+        await client.usergroups_users_list(usergroup="S404")
 
 
 async def test_wait_for_timeout_lists_recorded_methods(

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 from bot.domain.backlog_health import BacklogHealth, DuplicatePair, check_health
 from bot.domain.channel_roles import ChannelRoles
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND, ChannelSettings, WeeklySlot
-from bot.domain.decisions import Agreement, DecidedItem, Decision, DecisionSplit, Role
+from bot.domain.decisions import (
+    Agreement,
+    Alternative,
+    DecidedItem,
+    Decision,
+    DecisionSplit,
+    Rationale,
+    Role,
+)
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.items import (
     AFFECTED_MAX,
@@ -34,6 +42,7 @@ from bot.domain.items import (
     Status,
     Urgency,
 )
+from bot.domain.planning import NotPickedReason
 from bot.services.app_home import HOME_CHANNELS, HOME_OWN_ITEMS, ChannelBoard, HomeData
 from bot.slack.blocks.care import health_reply, item_record_reply
 from bot.slack.blocks.digest import closed_text, parent_message, reply_message
@@ -160,10 +169,16 @@ def decisions(draw: st.DrawFn) -> Decision:
         DecidedItem, refs, titles, st.sampled_from([1, 2, 3, 5, 8]), st.integers(0, 10**6),
         st.floats(0, 10**6, allow_nan=False),
     ), max_size=60, unique_by=lambda d: d.ref))
+    alternatives = draw(st.lists(st.builds(
+        Alternative, refs, titles, st.none() | st.floats(0, 10**6, allow_nan=False),
+        st.sampled_from(NotPickedReason),
+    ), max_size=3))
+    rationale = draw(st.none() | st.builds(Rationale, stored(2000).filter(bool), people, moments))
     return Decision(
         id=draw(st.integers(1, 2**62)), team_id=TEAM, channel_id=CHANNEL, lead_id=LEAD,
         pm_id=PM, capacity=draw(st.integers(1, 1000)), budget_pct=draw(st.integers(0, 100)),
-        decided_at=draw(moments), items=tuple(decided),
+        decided_at=draw(moments), items=tuple(decided), number=draw(st.integers(1, 10**6)),
+        alternatives=tuple(alternatives), rationale=rationale,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from bot.domain.backlog_health import STALE_AFTER
@@ -273,6 +274,14 @@ def _split_text(digest: Digest) -> str:
 
 def _thread_hint(digest: Digest) -> str:
     hint = "Vote with :+1: on the items in this thread."
+    closes = digest.settings.voting_closes_at(digest.now)
+    if digest.decision is not None:
+        hint = "Voting closed when the decision was recorded."
+    elif closes is not None:
+        hint += (
+            f" Voting closes {closes.astimezone(UTC):%a %d %b %Y %H:%M} UTC; reactions after "
+            "that change no tally."
+        )
     if digest.unthreaded_count:
         hint += (
             f" The top {digest.settings.replies_per_kind} of each kind get a reply; the other "

@@ -43,5 +43,13 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             ("Vote counts: *hidden until each decision*" if settings.votes_hidden
              else "Vote counts: *shown*")
             + " (`/tradeoff settings votes hidden` or `shown`).",
+            (f"Sign-off reminders: *{settings.remind_hours} hours* after each digest, twice at "
+             "most" if settings.remind_hours else "Sign-off reminders: *off*")
+            + f" (`/tradeoff settings remind {escape('<hours>')}` or `off`).",
+            (f"Voting: *closes {settings.voting_hours} hours* after each digest"
+             if settings.voting_hours else "Voting: *open until the decision*")
+            + f" (`/tradeoff settings voting {escape('<hours>')}` or `open`).",
+            f"Who may vote: *{escape(settings.voters.describe())}* "
+            f"(`/tradeoff settings voters everyone`, `members` or {escape('@<user group>')}).",
         ]
     )

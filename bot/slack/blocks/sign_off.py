@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.decisions import Agreement, Decision, Role
 from bot.domain.digest import Digest
 from bot.domain.labels import non_feature_label, votes_label
+from bot.slack.blocks.decision_record import decision_title, record_blocks
 from bot.slack.blocks.elements import context, section
 from bot.slack.text import clip, escape
 
@@ -71,9 +72,11 @@ def decided_text(decision: Decision, names: Names) -> str:
 
 
 def decision_thread_message(decision: Decision) -> dict[str, Any]:
-    """Posted in the digest thread when the decision is made: what, why, who, when."""
+    """Posted in the digest thread when the decision is made: what, why, who, when; redrawn
+    when the why is added."""
     lines = [
-        f":white_check_mark: *Decision recorded* on {decision.decided_at:%d %b %Y %H:%M} UTC, "
+        f":white_check_mark: *Decision recorded: {decision_title(decision)}* on "
+        f"{decision.decided_at:%d %b %Y %H:%M} UTC, "
         f"agreed by <@{decision.lead_id}> (tech lead) and <@{decision.pm_id}> (product manager).",
         f"Planned for the next cycle (capacity {decision.capacity} points, debt budget "
         f"{decision.budget_pct}%):",
@@ -89,4 +92,7 @@ def decision_thread_message(decision: Decision) -> dict[str, Any]:
         f"{decision.debt_share_pct}% of the planned size ({decision.debt_points} of "
         f"{decision.total_points} points)."
     )
-    return {"text": "Decision recorded", "blocks": [section("\n".join(lines))]}
+    return {
+        "text": f"Decision recorded: {decision_title(decision)}",
+        "blocks": [section("\n".join(lines)), *record_blocks(decision)],
+    }

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners.actions import (
     agree,
+    decision_why,
     estimate,
     home_buttons,
     item_menu,
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     agree.register(app, runtime)
+    decision_why.register(app, runtime)
     estimate.register(app, runtime)
     merge_duplicate.register(app, runtime)
     item_menu.register(app, runtime)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.decisions import Role
 from bot.services.agree import AgreeOutcome, AgreeResult, agree_to_pick
+from bot.services.decision_why import remember_post
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
 from bot.slack.command_text import whole_number
@@ -57,14 +58,21 @@ async def _after_agreeing(
     if result.outcome is AgreeOutcome.DECIDED and result.decision is not None:
         parent_ts = body.get("container", {}).get("message_ts") or body["message"]["ts"]
         try:
-            await client.chat_postMessage(
+            posted = await client.chat_postMessage(
                 channel=body["channel"]["id"], thread_ts=parent_ts,
                 **decision_thread_message(result.decision),
             )
+            await remember_post(
+                runtime.store, decision_id=result.decision.id, ts=str(posted["ts"])
+            )
         except CALL_FAILED as exc:
             logger.warning("decision post failed: %s", call_failure(exc))
+        except StoreUnavailable:
+            logger.warning("decision post kept no ts: the database is unavailable")
     if result.outcome in (AgreeOutcome.WAITING, AgreeOutcome.DECIDED):
         runtime.refresher.touch(run_id, client)
+    if result.outcome is AgreeOutcome.DECIDED:
+        runtime.refresh_canvas_later(body["team"]["id"], body["channel"]["id"], client)
     message = _explain(result, user_id)
     if message:
         await _tell(body, message)

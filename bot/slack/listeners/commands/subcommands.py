@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.domain.planning import DEFAULT_CAPACITY_POINTS, DEFAULT_DEBT_BUDGET_PCT
 from bot.slack.blocks.replies import Reply, usage_reply, usage_text
 from bot.slack.listeners.commands import (
+    tradeoff_canvas,
     tradeoff_care,
     tradeoff_export,
     tradeoff_items,
@@ -75,7 +76,9 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "<id> <XS|S|M|L|XL> [low|medium|high]"),
     SubCommandSpec("interest", tradeoff_care.interest,
                    "what a debt item costs each week (leads and PMs)", "<id> <hours per week>"),
-    SubCommandSpec("show", tradeoff_care.show, "an item and its history", "<id>"),
+    SubCommandSpec("show", tradeoff_care.show,
+                   "an item and its history; `show decision 3` shows a decision and its why",
+                   "<id>"),
     SubCommandSpec("health", tradeoff_care.health, "what needs care in the backlog"),
     SubCommandSpec("connect", tradeoff_trackers.connect,
                    "connect this channel to GitHub Issues or Jira (leads and PMs)",
@@ -90,6 +93,8 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "<id> <owner/repo#N | PROJ-N | issue URL>"),
     SubCommandSpec("push", tradeoff_trackers.push, "create the item's issue in the tracker",
                    "<id> [github|jira]"),
+    SubCommandSpec("canvas", tradeoff_canvas.canvas,
+                   "keep the channel canvas \"Tradeoff\" up to date, or stop", "on|off"),
     SubCommandSpec("help", _help, "this help"),
 )
 HELP = "help"  # what a bare `/tradeoff` runs

@@ -18,6 +18,7 @@ from bot.slack.blocks.care import health_reply, item_record_reply
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.listeners.commands.invocation import Invocation
+from bot.slack.listeners.commands.tradeoff_decisions import show_decision
 from bot.slack.text import clip, escape
 
 
@@ -94,6 +95,10 @@ async def interest(call: Invocation) -> None:
 
 
 async def show(call: Invocation) -> None:
+    args = call.sub.args
+    if args and args[0].lower() == "decision" and len(args) <= 2:
+        await show_decision(call, args[1] if len(args) == 2 else None)
+        return
     ref = _ref(call.sub.args[0] if len(call.sub.args) == 1 else None)
     if ref is None:
         await call.reply(error_reply("Say which item: `/tradeoff show D-3`."))

@@ -9,6 +9,7 @@ from bot.domain.decisions import Decision, Role
 from bot.domain.labels import non_feature_label
 from bot.services.history import DEFAULT_HISTORY, MAX_HISTORY, recent_decisions
 from bot.services.roles import RoleChangeRefused, list_roles, set_role
+from bot.slack.blocks.decision_record import decision_title
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.command_text import whole_number
@@ -93,9 +94,14 @@ async def history(call: Invocation) -> None:
 def _history_line(decision: Decision) -> str:
     items = ", ".join(f"{i.ref} {clip(escape(i.title), 40)}" for i in decision.items)
     share_of = non_feature_label(bool(decision.bug_points))
-    return (
-        f"*{decision.decided_at:%d %b %Y}* · {items} · {share_of} "
-        f"{decision.debt_share_pct}% of "
+    line = (
+        f"*{decision.decided_at:%d %b %Y}* · {decision_title(decision)} · {items} · "
+        f"{share_of} {decision.debt_share_pct}% of "
         f"{decision.total_points} pts (budget {decision.budget_pct}%) · "
         f"<@{decision.lead_id}> and <@{decision.pm_id}>"
     )
+    if decision.rationale is None:
+        return line
+    # One line per decision: the why is flattened and clipped; `show decision <n>` has it all.
+    why = " ".join(decision.rationale.text.split())
+    return f"{line} · why: {clip(escape(why), 160)}"

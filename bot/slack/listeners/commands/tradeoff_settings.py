@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
+from bot.domain.reminders import DEFAULT_REMIND_HOURS, MAX_REMIND_HOURS
 from bot.domain.scoring import SIZE_SCALE
+from bot.domain.voters import parse_voter_rule
 from bot.services.channel_settings import change_settings, get_settings
 from bot.slack.blocks.replies import error_reply, text_reply
 from bot.slack.blocks.settings_replies import settings_text
@@ -68,11 +71,66 @@ async def settings(call: Invocation) -> None:
             "e.g. `/tradeoff settings replies 10`."
         ))
         return
+    if args[0].lower() == "voters":
+        await voters(call, args[1:])
+        return
+    if args[0].lower() == "voting":
+        await voting(call, args[1:])
+        return
+    if args[0].lower() == "remind":
+        await remind(call, args[1:])
+        return
     shown = clip(escape(" ".join(args)), 60)
     await call.reply(error_reply(
         f"Unknown setting `{shown}`. Try `/tradeoff settings`, "
-        "`/tradeoff settings replies 10` or `/tradeoff settings votes hidden`."
+        "`/tradeoff settings replies 10`, `/tradeoff settings votes hidden` or "
+        "`/tradeoff settings remind 48`."
     ))
+
+
+async def voters(call: Invocation, args: Sequence[str]) -> None:
+    rule = parse_voter_rule(args[0]) if len(args) == 1 else None
+    if rule is None:
+        await call.reply(error_reply(
+            "Say who may vote: `/tradeoff settings voters everyone`, `members` (people in this "
+            "channel) or a user group, e.g. `/tradeoff settings voters @backend`."
+        ))
+        return
+    await _change(call, f"set who may vote here: *{escape(rule.describe())}*.", voters=rule)
+
+
+async def voting(call: Invocation, args: Sequence[str]) -> None:
+    word = args[0].lower() if len(args) == 1 else ""
+    if word == "open":
+        await _change(call, "left voting open until each decision.", voting_hours=None)
+        return
+    hours = whole_number(word, 1, MAX_REMIND_HOURS)
+    if hours is None:
+        await call.reply(error_reply(
+            f"Voting closes a number of hours after the digest, 1 to {MAX_REMIND_HOURS}, or "
+            "stays `open` until the decision: e.g. `/tradeoff settings voting 72`."
+        ))
+        return
+    await _change(call, f"set voting to close *{hours} hours* after each digest.",
+                  voting_hours=hours)
+
+
+async def remind(call: Invocation, args: Sequence[str]) -> None:
+    word = args[0].lower() if len(args) == 1 else ""
+    if word == "off":
+        await _change(call, "turned off sign-off reminders here.", remind_hours=None)
+        return
+    hours = whole_number(word, 1, MAX_REMIND_HOURS)
+    if hours is None:
+        await call.reply(error_reply(
+            f"Reminders come a number of hours after the digest, 1 to {MAX_REMIND_HOURS}, or "
+            f"`off`: e.g. `/tradeoff settings remind {DEFAULT_REMIND_HOURS}`."
+        ))
+        return
+    await _change(
+        call, f"set sign-off reminders to *{hours} hours* after each digest (and once more "
+        f"{hours} hours later) for the leads and PMs who have not agreed.", remind_hours=hours,
+    )
 
 
 async def _change(call: Invocation, what: str, **changes: object) -> None:

@@ -11,6 +11,7 @@ from bot.slack.listeners.views import (
     edit_item_submission,
     estimate_submission,
     log_item_submission,
+    why_submission,
 )
 
 if TYPE_CHECKING:
@@ -22,4 +23,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     estimate_submission.register(app, runtime)
     edit_item_submission.register(app, runtime)
     connect_tracker_submission.register(app, runtime)
+    why_submission.register(app, runtime)
 
