@@ -39,3 +39,9 @@ class DigestPublisher(Protocol):
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         """Attach the trends chart and its summary in the digest's thread."""
         ...
+
+
+class ChannelVisibility(Protocol):
+    async def visible_to(self, user_id: str, channel_ids: list[str]) -> list[str]:
+        """Those of `channel_ids` the user may see: public ones, and private ones they are in."""
+        ...

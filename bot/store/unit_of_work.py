@@ -19,6 +19,7 @@ from bot.store.digest_repository import DigestRepository
 from bot.store.engine import create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_repository import ItemRepository
+from bot.store.report_reads import ReportReads
 from bot.store.role_repository import RoleRepository
 from bot.store.vote_repository import VoteRepository
 from bot.store.workspace_repository import WorkspaceRepository
@@ -98,6 +99,7 @@ class UnitOfWork:
         self.decisions = DecisionRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.workspaces = WorkspaceRepository(self.session)
+        self.report = ReportReads(self.session)
         return self
 
     async def __aexit__(

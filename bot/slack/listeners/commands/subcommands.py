@@ -15,6 +15,7 @@ from bot.slack.listeners.commands import (
     tradeoff_export,
     tradeoff_items,
     tradeoff_people,
+    tradeoff_report,
     tradeoff_schedule,
     tradeoff_settings,
     tradeoff_trends,
@@ -68,6 +69,9 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "<duplicate-id> <into-id>"),
     SubCommandSpec("history", tradeoff_people.history, "the last decisions", "[n]"),
     SubCommandSpec("export", tradeoff_export.export, "items, votes and decisions as CSV"),
+    SubCommandSpec("report", tradeoff_report.report,
+                   "every channel you can see: debt share against budget, open debt, "
+                   "interest; `report share` posts it here", "[share]"),
     SubCommandSpec("trends", tradeoff_trends.trends, "a chart of debt versus features",
                    "[weeks]"),
     SubCommandSpec("estimate", tradeoff_care.estimate, "size an item (leads)",
