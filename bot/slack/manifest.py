@@ -43,10 +43,11 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # commands: the slash commands and shortcuts. chat:write: digests, their threads, and
 # confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
 # reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
-# channels:read, groups:read: which channels' backlogs someone's App Home may show them.
+# channels:read, groups:read: which channels' backlogs someone's App Home and `/tradeoff report`
+# may show them. im:write: a private report's chart goes to the caller's direct messages.
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
-    "channels:read", "groups:read",
+    "channels:read", "groups:read", "im:write",
 ]
 BOT_EVENTS: list[str] = [
     "reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled",
@@ -60,6 +61,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_postEphemeral": ("chat:write",),
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
+    "conversations_info": ("channels:read", "groups:read"),
+    "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),
     "users_info": ("users:read",),
