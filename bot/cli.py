@@ -112,6 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     add_database_option(trends)
     trends.set_defaults(run=cli_data.trends)
 
+    report = commands.add_parser(
+        "report", help="every channel of a workspace: HTML file (--out) or JSON (--format json)"
+    )
+    report.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
+    report.add_argument("--out", help="where to write it (JSON goes to stdout without it)")
+    report.add_argument("--format", choices=("html", "json"), default=None,
+                        help="html (the default with --out ending .html) or json")
+    add_database_option(report)
+    report.set_defaults(run=cli_data.report)
+
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
     health.set_defaults(run=_healthcheck)
