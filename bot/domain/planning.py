@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.catch_up import CatchUp
 from bot.domain.items import ItemRef
 from bot.domain.labels import plural
 from bot.domain.scoring import Ranked
@@ -20,11 +21,13 @@ class Plan:
     capacity: int
     budget_pct: int
     unsized_left: int = 0  # open items not picked because nobody has estimated them
+    catch_up: CatchUp | None = None  # debt points reserved on top of the budget, and why
 
     # "Debt" budget and points count all non-feature work: debt and bugs together.
     @property
     def debt_budget(self) -> float:
-        return self.capacity * self.budget_pct / 100
+        extra = self.catch_up.points if self.catch_up else 0
+        return min(float(self.capacity), self.capacity * self.budget_pct / 100 + extra)
 
     @property
     def debt_points(self) -> int:
@@ -52,7 +55,11 @@ class Plan:
 
 
 def recommend(
-    debt: Sequence[Ranked], features: Sequence[Ranked], capacity: int, budget_pct: int
+    debt: Sequence[Ranked],
+    features: Sequence[Ranked],
+    capacity: int,
+    budget_pct: int,
+    catch_up: CatchUp | None = None,
 ) -> Plan:
     """Reserve the debt budget for the best debt that fits, give the rest to the best features,
     then fill what is still free with the best-ranked remaining items that fit.
@@ -76,10 +83,12 @@ def recommend(
                 limit -= size
                 room -= size
 
-    take(sized_debt, capacity * budget_pct / 100)
+    plan = Plan(picked=[], capacity=capacity, budget_pct=budget_pct, catch_up=catch_up)
+    take(sized_debt, plan.debt_budget)
     take(sized_features, room)
     # Every feature that fits was taken just above, so only debt can still fit what is free.
     take(sized_debt, room)
     picked = [r for r in sized_debt + sized_features if r.item.ref in chosen]
     unsized = sum(1 for r in [*debt, *features] if not r.score.estimated)
-    return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized)
+    return Plan(picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized,
+                catch_up=catch_up)

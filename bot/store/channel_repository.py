@@ -37,6 +37,7 @@ class ChannelRepository:
         row.capacity = settings.capacity
         row.replies_per_kind = settings.replies_per_kind
         row.votes_hidden = settings.votes_hidden
+        row.catch_up_cycles = settings.catch_up_cycles
         row.schedule_since = settings.scheduled_since
         row.updated_by = by_user
         row.updated_at = now
@@ -67,5 +68,6 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         capacity=row.capacity,
         replies_per_kind=row.replies_per_kind,
         votes_hidden=row.votes_hidden,
+        catch_up_cycles=row.catch_up_cycles,
         scheduled_since=row.schedule_since,
     )

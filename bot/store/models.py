@@ -129,6 +129,7 @@ class ChannelSettingsRow(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     replies_per_kind: Mapped[int] = mapped_column(Integer)
     votes_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    catch_up_cycles: Mapped[int | None] = mapped_column(Integer)  # NULL: catch-up is off
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))

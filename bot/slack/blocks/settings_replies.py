@@ -43,5 +43,8 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             ("Vote counts: *hidden until each decision*" if settings.votes_hidden
              else "Vote counts: *shown*")
             + " (`/tradeoff settings votes hidden` or `shown`).",
+            (f"Catch-up budget: *the last {settings.catch_up_cycles} cycles*"
+             if settings.catch_up_cycles else "Catch-up budget: *off*")
+            + f" (`/tradeoff settings catchup {escape('<cycles>')}` or `off`).",
         ]
     )

@@ -61,7 +61,8 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    f"size points per cycle (default {DEFAULT_CAPACITY_POINTS})", "<points>"),
     SubCommandSpec("settings", tradeoff_settings.settings,
                    "this channel's settings; `settings votes hidden` hides vote counts until "
-                   "each decision"),
+                   "each decision; `settings catchup 3` pays back debt the last 3 cycles "
+                   "fell short of (`off` stops it)"),
     SubCommandSpec("role", tradeoff_people.role, "who signs off decisions",
                    "<@person> lead|pm|none"),
     SubCommandSpec("roles", tradeoff_people.roles, "lists who signs off decisions"),
