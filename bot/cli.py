@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
         "--oauth", action="store_true",
         help="add the OAuth redirect URL (multi-workspace installs with SLACK_CLIENT_ID)",
     )
+    manifest.add_argument(
+        "--org", action="store_true",
+        help="allow an org-wide install on Enterprise Grid (sets org_deploy_enabled)",
+    )
     manifest.set_defaults(run=_manifest)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
@@ -144,7 +148,9 @@ def _manifest(args: argparse.Namespace) -> int:
             "--url https://your-host to get a manifest Slack accepts",
             file=sys.stderr,
         )
-    manifest = build_manifest(args.url, socket_mode=args.socket, oauth=args.oauth)
+    manifest = build_manifest(
+        args.url, socket_mode=args.socket, oauth=args.oauth, org=args.org
+    )
     print(json.dumps(manifest, indent=2))
     return 0
 

@@ -56,6 +56,7 @@ BOT_EVENTS: list[str] = [
 # Each Web API method the bot calls (as the client's method name) and the bot scopes it needs;
 # a test checks that this covers every call in the code and that BOT_SCOPES asks for no more.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth_teams_list": (),
     "auth_test": (),
     "chat_getPermalink": (),
     "chat_postEphemeral": ("chat:write",),
@@ -119,7 +120,8 @@ def public_url_problem(url: str) -> str | None:
 
 
 def build_manifest(
-    base_url: str | None = None, *, socket_mode: bool = False, oauth: bool = False
+    base_url: str | None = None, *, socket_mode: bool = False, oauth: bool = False,
+    org: bool = False,
 ) -> dict[str, Any]:
     """A manifest to paste into "Create an app → From a manifest".
 
@@ -139,7 +141,8 @@ def build_manifest(
         interactivity["request_url"] = events_url
     settings: dict[str, Any] = {
         "interactivity": interactivity,
-        "org_deploy_enabled": False,
+        # Org-wide install on Enterprise Grid: one install covers the org's workspaces.
+        "org_deploy_enabled": org,
         "socket_mode_enabled": socket_mode,
         "token_rotation_enabled": False,
     }
