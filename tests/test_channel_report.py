@@ -110,7 +110,7 @@ async def test_report_shows_the_channels_the_caller_can_see_and_counts_the_other
     await _decide(bot.store, bot.team_id, "C333", 9, 1)  # private, caller not in it
     await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky", channel_id="C111",
                    interest="4")
-    bot.fake.channels["C222"] = {"is_private": True}
+    bot.fake.channels["C222"] = {"is_private": True, "name": "payments"}
     bot.fake.channels["C333"] = {"is_private": True}
     bot.fake.memberships["U111"] = ["C222"]
 

@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 class SlackChannelVisibility:
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
+        self.names: dict[str, str] = {}  # the channels' names, as conversations.info gave them
 
     async def visible_to(self, user_id: str, channel_ids: list[str]) -> list[str]:
         member_of = await self._private_member_of(user_id)
@@ -26,6 +27,8 @@ class SlackChannelVisibility:
                 logger.info("report leaves out %s: %s", channel_id, exc.response.get("error"))
                 continue
             channel = info.get("channel") or {}
+            if channel.get("name"):
+                self.names[channel_id] = str(channel["name"])
             if not channel.get("is_private") or channel_id in member_of:
                 visible.append(channel_id)
         return visible

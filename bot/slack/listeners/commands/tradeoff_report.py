@@ -29,15 +29,16 @@ async def report(call: Invocation) -> None:
 
 
 async def _send(call: Invocation, *, shared: bool) -> None:
+    visibility = SlackChannelVisibility(call.client)
     data = await workspace_report(
-        call.runtime.store, SlackChannelVisibility(call.client),
+        call.runtime.store, visibility,
         team_id=call.team_id, user_id=call.user_id,
     )
     message = report_reply(data.lines, data.left_out)
     await call.reply_later({**message, "response_type": "in_channel" if shared else "ephemeral"})
     if not data.lines:
         return
-    png = await call.runtime.charts.render_report(data.lines, {}, title=TITLE)
+    png = await call.runtime.charts.render_report(data.lines, visibility.names, title=TITLE)
     try:
         # A private report's chart goes to the caller's direct messages, not the channel.
         target = call.channel_id
