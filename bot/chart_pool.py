@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+from bot.domain.channel_report import ChannelLine
 from bot.domain.trends import Trends
 
 
@@ -23,6 +25,12 @@ def _draw(trends: Trends, title: str) -> bytes:
     from bot.charts import render_trends_png
 
     return render_trends_png(trends, title=title)
+
+
+def _draw_report(lines: list[ChannelLine], names: dict[str, str], title: str) -> bytes:
+    from bot.report_chart import render_report_png
+
+    return render_report_png(lines, names, title=title)
 
 
 def default_workers() -> int:
@@ -44,11 +52,19 @@ class ChartPool:
 
     async def render(self, trends: Trends, *, title: str) -> bytes:
         """The chart's PNG, drawn in a worker process."""
+        return await self._in_worker(partial(_draw, trends, title))
+
+    async def render_report(
+        self, lines: Sequence[ChannelLine], names: dict[str, str], *, title: str
+    ) -> bytes:
+        """The report's small multiples as a PNG, drawn in a worker process."""
+        return await self._in_worker(partial(_draw_report, list(lines), dict(names), title))
+
+    async def _in_worker(self, draw: Callable[[], bytes]) -> bytes:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers)
         async with self._slots:
             pool = await self._pool()
-            draw = partial(_draw, trends, title)
             try:
                 return await asyncio.get_running_loop().run_in_executor(pool, draw)
             except BrokenProcessPool:
@@ -69,7 +85,7 @@ class ChartPool:
 
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.charts"])
+        context.set_forkserver_preload(["bot.charts", "bot.report_chart"])
         executor = ProcessPoolExecutor(self.workers, mp_context=context)
         # Each submit may start a worker; start them all now, off the loop.
         for ready in [executor.submit(os.getpid) for _ in range(self.workers)]:

@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
         "--oauth", action="store_true",
         help="add the OAuth redirect URL (multi-workspace installs with SLACK_CLIENT_ID)",
     )
+    manifest.add_argument(
+        "--org", action="store_true",
+        help="allow an org-wide install on Enterprise Grid (sets org_deploy_enabled)",
+    )
     manifest.set_defaults(run=_manifest)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
@@ -113,6 +117,15 @@ def _parser() -> argparse.ArgumentParser:
     trends.set_defaults(run=cli_data.trends)
 
     cli_trackers.add_commands(commands)
+    report = commands.add_parser(
+        "report", help="every channel of a workspace: HTML file (--out) or JSON (--format json)"
+    )
+    report.add_argument("--team", required=True, help="workspace id, e.g. T0123ABCD")
+    report.add_argument("--out", help="where to write it (JSON goes to stdout without it)")
+    report.add_argument("--format", choices=("html", "json"), default=None,
+                        help="html (the default with --out ending .html) or json")
+    add_database_option(report)
+    report.set_defaults(run=cli_data.report)
 
     health = commands.add_parser("healthcheck", help="exit 0 when a running bot is healthy")
     health.add_argument("--url", help="default: http://127.0.0.1:$PORT/healthz")
@@ -136,7 +149,9 @@ def _manifest(args: argparse.Namespace) -> int:
             "--url https://your-host to get a manifest Slack accepts",
             file=sys.stderr,
         )
-    manifest = build_manifest(args.url, socket_mode=args.socket, oauth=args.oauth)
+    manifest = build_manifest(
+        args.url, socket_mode=args.socket, oauth=args.oauth, org=args.org
+    )
     print(json.dumps(manifest, indent=2))
     return 0
 

@@ -211,3 +211,22 @@ def next_to_database(url: str, suffix: str) -> Path:
         path = Path(parsed.database)
         return path.with_name(path.stem + suffix)
     return Path("tradeoff-demo" + suffix)
+
+
+def report(args: argparse.Namespace) -> int:
+    from bot.report_cli import load_report
+
+    if args.format is None:
+        args.format = "html" if args.out and not str(args.out).endswith(".json") else "json"
+    if args.format == "html" and not args.out:
+        raise ConfigError("--format html needs --out, e.g. --out report.html")
+    settings = settings_for(args)
+    configure_logging(settings)
+    require_schema(settings.database_url)
+    text = asyncio.run(load_report(settings, args.team, args.format))
+    if args.out:
+        write_file(args.out, text.encode())
+        print(f"Report written to {args.out}")
+    else:
+        print(text, end="")
+    return 0

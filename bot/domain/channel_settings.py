@@ -60,6 +60,7 @@ class ChannelSettings:
     capacity: int = DEFAULT_CAPACITY_POINTS
     replies_per_kind: int = DEFAULT_REPLIES_PER_KIND
     votes_hidden: bool = False
+    catch_up_cycles: int | None = None  # pay back the shortfall of the last N cycles; None: off
     # When the slot was set (None: unknown, no bound); a slot before it was never due.
     scheduled_since: datetime | None = None
     remind_hours: int | None = DEFAULT_REMIND_HOURS  # None: no reminders

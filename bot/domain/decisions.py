@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.items import ItemRef, Kind
-from bot.domain.planning import NotPickedReason, PassedOver
+from bot.domain.passed_over import NotPickedReason, PassedOver
 
 SPLIT_WINDOW = 4  # the digest shows the split of the channel's last four decisions
 RATIONALE_MAX_CHARS = 2000

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain.backlog_health import BacklogHealth, check_health
+from bot.domain.catch_up import CatchUp
 from bot.domain.channel_settings import ChannelSettings
 from bot.domain.decisions import Agreement, Decision, DecisionSplit
 from bot.domain.items import Item, Kind
@@ -95,6 +96,7 @@ def compose_digest(
     split: DecisionSplit | None = None,
     *,
     decided: bool = False,
+    catch_up: CatchUp | None = None,
 ) -> Digest:
     """Rank the open items of one channel and pick the next cycle's work under its budget.
 
@@ -107,7 +109,8 @@ def compose_digest(
     open_features = [i for i in open_items if i.kind.is_feature]
     # The pick always counts votes: it is what the lead and the PM agree to. The columns leave
     # votes out while the channel hides tallies, so their order gives no count away.
-    plan = recommend(rank(open_debt), rank(open_features), settings.capacity, settings.budget_pct)
+    plan = recommend(rank(open_debt), rank(open_features), settings.capacity, settings.budget_pct,
+                     catch_up)
     columns_count_votes = not (settings.votes_hidden and not decided)
     debt = rank(open_debt, count_votes=columns_count_votes)
     features = rank(open_features, count_votes=columns_count_votes)

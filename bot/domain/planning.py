@@ -5,31 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from bot.domain.catch_up import CatchUp
 from bot.domain.items import ItemRef
 from bot.domain.labels import plural
+from bot.domain.passed_over import PASSED_OVER_SHOWN, NotPickedReason, PassedOver
 from bot.domain.scoring import Ranked
 
 DEFAULT_CAPACITY_POINTS = 20
 DEFAULT_DEBT_BUDGET_PCT = 20
-PASSED_OVER_SHOWN = 3  # a decision lists this many of the best items it did not pick
-
-
-class NotPickedReason(StrEnum):
-    """Why the planning rule left an item out, in the words the decision post uses."""
-
-    OVER_BUDGET = "over budget"  # debt bigger than the debt budget, and no room was left
-    OVER_CAPACITY = "over capacity"  # better-ranked items took the room it needed
-    UNSIZED = "unsized"  # nobody can plan work of unknown size
-
-
-@dataclass(frozen=True)
-class PassedOver:
-    ranked: Ranked
-    reason: NotPickedReason
-
-
 @dataclass(frozen=True)
 class Plan:
     picked: list[Ranked]
@@ -38,11 +22,13 @@ class Plan:
     unsized_left: int = 0  # open items not picked because nobody has estimated them
     # The best-ranked items the pick left out, best first, at most PASSED_OVER_SHOWN.
     passed_over: list[PassedOver] = field(default_factory=list)
+    catch_up: CatchUp | None = None  # debt points reserved on top of the budget, and why
 
     # "Debt" budget and points count all non-feature work: debt and bugs together.
     @property
     def debt_budget(self) -> float:
-        return self.capacity * self.budget_pct / 100
+        extra = self.catch_up.points if self.catch_up else 0
+        return min(float(self.capacity), self.capacity * self.budget_pct / 100 + extra)
 
     @property
     def debt_points(self) -> int:
@@ -70,7 +56,11 @@ class Plan:
 
 
 def recommend(
-    debt: Sequence[Ranked], features: Sequence[Ranked], capacity: int, budget_pct: int
+    debt: Sequence[Ranked],
+    features: Sequence[Ranked],
+    capacity: int,
+    budget_pct: int,
+    catch_up: CatchUp | None = None,
 ) -> Plan:
     """Reserve the debt budget for the best debt that fits, give the rest to the best features,
     then fill what is still free with the best-ranked remaining items that fit.
@@ -94,7 +84,8 @@ def recommend(
                 limit -= size
                 room -= size
 
-    take(sized_debt, capacity * budget_pct / 100)
+    plan = Plan(picked=[], capacity=capacity, budget_pct=budget_pct, catch_up=catch_up)
+    take(sized_debt, plan.debt_budget)
     take(sized_features, room)
     # Every feature that fits was taken just above, so only debt can still fit what is free.
     take(sized_debt, room)
@@ -103,7 +94,7 @@ def recommend(
     left_out = [r for r in [*debt, *features] if r.item.ref not in chosen]
     return Plan(
         picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized,
-        passed_over=_passed_over(left_out, capacity * budget_pct / 100),
+        passed_over=_passed_over(left_out, capacity * budget_pct / 100), catch_up=catch_up,
     )
 
 

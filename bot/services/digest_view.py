@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.domain.catch_up import catch_up
 from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.store.digest_repository import DigestRun
@@ -17,10 +18,17 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
     refs = [m.ref for m in await uow.digests.messages(run.id)]
     items = await uow.items.get_many(run.team_id, refs)
     decision = await uow.decisions.for_run(run.id)
+    # Decisions made before this run, so a redraw shows the pick as it was recommended.
+    recent = [
+        d for d in await uow.decisions.recent(
+            run.team_id, run.channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0) + 1
+        ) if d.decided_at < run.created_at
+    ]
     split = decision_split(await uow.decisions.recent(run.team_id, run.channel_id, SPLIT_WINDOW))
     open_items = [i for i in items if i.is_open]
     digest = compose_digest(
-        open_items, settings, run.created_at, split, decided=decision is not None
+        open_items, settings, run.created_at, split, decided=decision is not None,
+        catch_up=catch_up(recent, cycles=settings.catch_up_cycles),
     )
     unshown = await uow.items.count_open(run.team_id, run.channel_id) - len(open_items)
     return replace(

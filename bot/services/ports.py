@@ -112,4 +112,7 @@ class SlackDirectory(Protocol):
 class ReminderSender(Protocol):
     async def send_reminder(self, reminder: Reminder) -> str | None:
         """Send the reminder as a direct message; None when it went, else Slack's reason."""
+class ChannelVisibility(Protocol):
+    async def visible_to(self, user_id: str, channel_ids: list[str]) -> list[str]:
+        """Those of `channel_ids` the user may see: public ones, and private ones they are in."""
         ...

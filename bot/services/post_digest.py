@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
+from bot.domain.catch_up import catch_up
 from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
 from bot.domain.digest import Digest, compose_digest
 from bot.domain.scoring import Ranked
@@ -71,11 +73,17 @@ async def post_digest(
     async with store.unit_of_work() as uow:
         settings = await uow.channels.get(team_id, channel_id)
         items = await uow.items.list_open(team_id, channel_id)
-        split = decision_split(await uow.decisions.recent(team_id, channel_id, SPLIT_WINDOW))
+        recent = await uow.decisions.recent(
+            team_id, channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0)
+        )
+        split = decision_split(recent)
+        owed = catch_up(recent, cycles=settings.catch_up_cycles)
         planned = bool(await uow.digests.messages(run.id)) if resumed else False
         leads = await uow.roles.holders(team_id, channel_id, Role.LEAD)
     # Its health line compares every open title: a second for thousands, so not on the loop.
-    composed = await asyncio.to_thread(compose_digest, items, settings, now, split)
+    composed = await asyncio.to_thread(
+        partial(compose_digest, items, settings, now, split, catch_up=owed)
+    )
     digest = replace(composed, run_id=run.id, leads=leads)
     if digest.is_empty and settings.quiet:
         await _finish(store, run, RunStatus.COMPLETE, "quiet: nothing open")

@@ -14,6 +14,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.workspace_lifecycle import workspace_installed
+from bot.store.installation_reads import enterprises_of_team, org_wide_enterprises
 from bot.store.unit_of_work import Store
 
 logger = logging.getLogger(__name__)
@@ -58,14 +59,13 @@ class WorkspaceClients:
         self._base = base
         self._installations = installations
         self._rotator = rotator
+        self._teams_of_org: dict[str, set[str]] = {}
 
     async def for_team(self, team_id: str) -> AsyncWebClient | None:
         """A client with the workspace's bot token; None when the app is not installed there."""
         if self._installations is None:
             return self._base
-        installation = await self._installations.async_find_installation(
-            enterprise_id=None, team_id=team_id
-        )
+        installation = await self._find(team_id)
         if installation is None or not installation.bot_token:
             return None
         token = installation.bot_token
@@ -84,3 +84,46 @@ class WorkspaceClients:
         client = copy.copy(self._base)
         client.token = token
         return client
+
+    async def _find(self, team_id: str) -> Installation | None:
+        """The workspace's own install, else its Enterprise Grid org's org-wide install."""
+        store = self._installations
+        assert store is not None
+        found = await store.async_find_installation(enterprise_id=None, team_id=team_id)
+        if found is not None:
+            return found
+        for enterprise_id in await enterprises_of_team(store.engine, store.client_id, team_id):
+            found = await store.async_find_installation(
+                enterprise_id=enterprise_id, team_id=team_id
+            )
+            if found is not None:
+                return found
+        for enterprise_id in await org_wide_enterprises(store.engine, store.client_id):
+            org = await store.async_find_installation(
+                enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
+            )
+            if org is not None and org.bot_token and team_id in await self._org_teams(org):
+                return org
+        return None
+
+    async def _org_teams(self, org: Installation) -> set[str]:
+        """The workspaces an org-wide install was granted, from auth.teams.list (remembered:
+        admins add workspaces rarely; a restart asks again)."""
+        key = str(org.enterprise_id)
+        if key not in self._teams_of_org:
+            client = copy.copy(self._base)
+            client.token = org.bot_token
+            teams: set[str] = set()
+            cursor: str | None = None
+            try:
+                while True:
+                    page = await client.auth_teams_list(cursor=cursor, limit=200)
+                    teams.update(str(t["id"]) for t in page.get("teams") or [])
+                    cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                    if not cursor:
+                        break
+            except SlackApiError as exc:
+                logger.warning("auth.teams.list for %s failed: %s", key, exc.response.get("error"))
+                return teams
+            self._teams_of_org[key] = teams
+        return self._teams_of_org[key]

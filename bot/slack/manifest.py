@@ -43,8 +43,10 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # commands: the slash commands and shortcuts. chat:write: digests, their threads, and
 # confirmations. users:read: the caller's time zone (schedules) and names shown in digests.
 # reactions:read: 👍 votes on digest replies. files:write: `/tradeoff export` and trends.
-# channels:read, groups:read: which channels' backlogs someone's App Home may show them.
-# im:write: opening the direct message a sign-off reminder is sent in. usergroups:read: the
+# channels:read, groups:read: which channels' backlogs someone's App Home and `/tradeoff report`
+# may show them.
+# im:write: opening the direct message a sign-off reminder is sent in,
+# and a private report's chart. usergroups:read: the
 # members of the user group a channel lets vote (`/tradeoff settings voters @group`).
 # canvases:write: the channel canvas "Tradeoff" (`/tradeoff canvas on`).
 BOT_SCOPES = [
@@ -58,6 +60,7 @@ BOT_EVENTS: list[str] = [
 # Each Web API method the bot calls (as the client's method name) and the bot scopes it needs;
 # a test checks that this covers every call in the code and that BOT_SCOPES asks for no more.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth_teams_list": (),
     "auth_test": (),
     "canvases_edit": ("canvases:write",),
     "chat_getPermalink": (),
@@ -66,6 +69,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat_update": ("chat:write",),
     "conversations_canvases_create": ("canvases:write",),
     "conversations_members": ("channels:read", "groups:read"),
+    "conversations_info": ("channels:read", "groups:read"),
     "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),
@@ -125,7 +129,8 @@ def public_url_problem(url: str) -> str | None:
 
 
 def build_manifest(
-    base_url: str | None = None, *, socket_mode: bool = False, oauth: bool = False
+    base_url: str | None = None, *, socket_mode: bool = False, oauth: bool = False,
+    org: bool = False,
 ) -> dict[str, Any]:
     """A manifest to paste into "Create an app → From a manifest".
 
@@ -145,7 +150,8 @@ def build_manifest(
         interactivity["request_url"] = events_url
     settings: dict[str, Any] = {
         "interactivity": interactivity,
-        "org_deploy_enabled": False,
+        # Org-wide install on Enterprise Grid: one install covers the org's workspaces.
+        "org_deploy_enabled": org,
         "socket_mode_enabled": socket_mode,
         "token_rotation_enabled": False,
     }

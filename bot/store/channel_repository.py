@@ -38,6 +38,7 @@ class ChannelRepository:
         row.capacity = settings.capacity
         row.replies_per_kind = settings.replies_per_kind
         row.votes_hidden = settings.votes_hidden
+        row.catch_up_cycles = settings.catch_up_cycles
         row.schedule_since = settings.scheduled_since
         row.remind_hours = settings.remind_hours or 0
         row.voters = settings.voters.stored()
@@ -73,6 +74,7 @@ def _to_settings(row: ChannelSettingsRow) -> ChannelSettings:
         capacity=row.capacity,
         replies_per_kind=row.replies_per_kind,
         votes_hidden=row.votes_hidden,
+        catch_up_cycles=row.catch_up_cycles,
         scheduled_since=row.schedule_since,
         remind_hours=row.remind_hours or None,
         voters=stored_voter_rule(row.voters),

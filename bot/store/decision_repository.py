@@ -19,7 +19,7 @@ from bot.domain.decisions import (
     plan_key,
 )
 from bot.domain.items import ItemRef, Kind
-from bot.domain.planning import NotPickedReason
+from bot.domain.passed_over import NotPickedReason
 from bot.store.dialect import upsert_insert
 from bot.store.models import (
     DecisionAgreementRow,

@@ -139,6 +139,7 @@ class ChannelSettingsRow(Base):
     voting_hours: Mapped[int | None] = mapped_column(Integer)  # NULL: open until the decision
     canvas_on: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     canvas_id: Mapped[str | None] = mapped_column(String(32))
+    catch_up_cycles: Mapped[int | None] = mapped_column(Integer)  # NULL: catch-up is off
     # When the current slot was set: slots before it were never due.
     schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(32))

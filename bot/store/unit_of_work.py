@@ -21,6 +21,7 @@ from bot.store.errors import StoreUnavailable
 from bot.store.item_link_repository import ItemLinkRepository
 from bot.store.item_repository import ItemRepository
 from bot.store.reminder_repository import ReminderRepository
+from bot.store.report_reads import ReportReads
 from bot.store.role_repository import RoleRepository
 from bot.store.tracker_repository import TrackerRepository
 from bot.store.vote_repository import VoteRepository
@@ -106,6 +107,7 @@ class UnitOfWork:
         self.trackers = TrackerRepository(self.session)
         self.item_links = ItemLinkRepository(self.session)
         self.writebacks = WritebackRepository(self.session)
+        self.report = ReportReads(self.session)
         return self
 
     async def __aexit__(

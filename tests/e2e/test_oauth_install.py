@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +34,8 @@ from tests.fakes.slack_api import FakeSlack, Responder, SlackCall
 from tests.support.bot_server import running_bot
 from tests.support.db import stored_items
 from tests.support.eventually import eventually
+from tests.support.items import add_item
+from tests.support.processes import TRADEOFF, clean_env
 from tests.support.slack_requests import SlackSender, reply_text
 
 CLIENT_ID = "1111.2222"
@@ -303,3 +308,58 @@ async def test_digests_outside_a_request_post_with_the_workspaces_own_token(
     posts = oauth_bot.fake.calls_to("chat.postMessage")
     assert posts and {p.token for p in posts} == {INSTALLED_TOKEN}
     assert (stranger.outcome.value, stranger.error) == ("failed", "not_installed")
+
+
+# Org-wide installs on Enterprise Grid: the manifest allows them, the OAuth flow stores the
+# org's install under its enterprise, and every workspace of the org posts with that token.
+ORG_TOKEN = "xoxb-org-wide-install"
+
+
+def test_manifest_org_enables_org_deploy(tmp_path: Path) -> None:
+    def manifest(*flags: str) -> dict[str, object]:
+        done = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+            [str(TRADEOFF), "manifest", "--url", "https://bot.example", *flags], cwd=tmp_path,
+            env=clean_env(), capture_output=True, text=True, timeout=60, check=True,
+        )
+        settings = json.loads(done.stdout)["settings"]
+        assert isinstance(settings, dict)
+        return settings
+
+    assert manifest()["org_deploy_enabled"] is False
+    assert manifest("--org")["org_deploy_enabled"] is True
+
+
+async def test_an_org_wide_install_posts_every_workspaces_digest_with_the_org_token(
+    oauth_bot: OAuthBot, store: Store
+) -> None:
+    fake = oauth_bot.fake
+    other = oauth_bot.team_id + "B"
+    fake.enterprise_id, fake.org_teams, fake.bot_token = "E123", [oauth_bot.team_id, other], \
+        ORG_TOKEN
+
+    answer = await install(oauth_bot)
+
+    assert answer.status_code == 200
+    async with store.engine.connect() as conn:
+        saved = (await conn.execute(text(
+            "SELECT enterprise_id, team_id, is_enterprise_install, bot_token FROM slack_bots"
+        ))).all()
+    assert [tuple(row) for row in saved] == [("E123", None, True, ORG_TOKEN)]
+
+    for team in (oauth_bot.team_id, other):
+        await add_item(store, team, Kind.DEBT, f"Flaky in {team}")
+    runtime = build_runtime(
+        replace(oauth_settings(store.database_url, fake), scheduler="off"), store
+    )
+    first = await runtime.post_now(oauth_bot.team_id, "C111")
+    second = await runtime.post_now(other, "C111")
+    outsider = await runtime.post_now("TOUTSIDE", "C111")
+
+    assert (first.outcome.value, second.outcome.value) == ("posted", "posted")
+    posts = fake.calls_to("chat.postMessage")
+    assert {p.token for p in posts} == {ORG_TOKEN}
+    posted_titles = " ".join(str(p.params.get("blocks")) for p in posts)
+    assert f"Flaky in {oauth_bot.team_id}" in posted_titles and f"Flaky in {other}" in posted_titles
+    assert (outsider.outcome.value, outsider.error) == ("failed", "not_installed")
+    # The org's workspaces were asked once, then remembered.
+    assert len(fake.calls_to("auth.teams.list")) == 1

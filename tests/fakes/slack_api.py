@@ -197,6 +197,10 @@ class FakeSlack:
         self.channels: dict[str, dict[str, Any]] = {}
         # users.conversations: the channel ids each user is a member of.
         self.memberships: dict[str, list[str]] = {}
+        # Enterprise Grid: set `enterprise_id` and oauth.v2.access answers an org-wide install,
+        # whose token auth.teams.list answers with `org_teams`.
+        self.enterprise_id: str | None = None
+        self.org_teams: list[str] = []
         self.uploads: dict[str, bytes] = {}
         self.dm_channels: dict[str, str] = {}  # user id → the bot's DM channel with them
         self.channel_members: dict[str, list[str]] = {}  # channel id → its members
@@ -417,6 +421,8 @@ class FakeSlack:
                 member_of = self.memberships.get(str(p.get("user", "")), [])
                 return {**ok, "channels": [{"id": c, "is_member": True} for c in member_of],
                         "response_metadata": {"next_cursor": ""}}
+            case "conversations.open":  # a direct message with the one user asked for
+                return {**ok, "channel": {"id": f"D{str(p.get('users', '')).lstrip('U')}"}}
             case "conversations.join":
                 return {**ok, "channel": {"id": p.get("channel")}}
             case "reactions.get":
@@ -429,6 +435,9 @@ class FakeSlack:
                 files = p.get("files") if isinstance(p.get("files"), list) else []
                 done = [{"id": f.get("id"), "title": f.get("title")} for f in files or []]
                 return {**ok, "files": done}
+            case "auth.teams.list":
+                teams = [{"id": t, "name": f"Workspace {t}"} for t in self.org_teams]
+                return {**ok, "teams": teams, "response_metadata": {"next_cursor": ""}}
             case "oauth.v2.access":
                 return {**ok, **self._oauth_access()}
             case "apps.connections.open":
@@ -519,6 +528,15 @@ class FakeSlack:
         return echoed
 
     def _oauth_access(self) -> dict[str, Any]:
+        if self.enterprise_id:  # an org-wide install: the enterprise, no team
+            return {
+                "access_token": self.bot_token, "token_type": "bot", "scope": self.bot_scopes,
+                "bot_user_id": self.bot_user_id, "app_id": self.app_id, "team": None,
+                "enterprise": {"id": self.enterprise_id, "name": "Grid Org"},
+                "is_enterprise_install": True,
+                "authed_user": {"id": "U1234", "scope": "chat:write", "access_token": "xoxp-test",
+                                "token_type": "user"},
+            }
         # `enterprise` is null (the sample has one): a plain workspace install, so installation
         # stores key it by team id alone, as they do for this bot's incoming events.
         return {

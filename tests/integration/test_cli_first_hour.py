@@ -380,13 +380,16 @@ def test_the_readmes_digest_and_trends_examples_run_on_the_demo(
     cwd, _ = demo_dir
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.DOTALL)
     examples = [shlex.split(line) for block in blocks for line in block.splitlines()
-                if line.startswith(("tradeoff digest", "tradeoff trends"))]
-    assert {argv[1] for argv in examples} == {"digest", "trends"}
+                if line.startswith(("tradeoff digest", "tradeoff trends", "tradeoff report"))]
+    assert {argv[1] for argv in examples} == {"digest", "trends", "report"}
     for argv in examples:
-        assert "--dry-run" in argv or argv[1] == "trends", "the README must not post to Slack"
+        assert "--dry-run" in argv or argv[1] in ("trends", "report"), (
+            "the README must not post to Slack"
+        )
         result = run_printed(argv, cwd)
         assert result.returncode == 0, (argv, result.stderr)
-        assert "CDEMO" in result.stdout or "Chart written" in result.stdout
+        assert ("CDEMO" in result.stdout or "Chart written" in result.stdout
+                or "Report written" in result.stdout or '"format_version": 1' in result.stdout)
 
 
 def test_env_example_holds_every_setting_the_readme_lists() -> None:

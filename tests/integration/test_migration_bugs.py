@@ -5,16 +5,11 @@ TEST_DATABASE_URL."""
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from sqlalchemy import insert, select
-from sqlalchemy.engine import make_url
 
 from bot.domain.items import ItemRef, Kind, make_draft
 from bot.domain.scoring import score
@@ -22,26 +17,12 @@ from bot.services.log_item import log_item
 from bot.store.migrate import alembic_config, upgrade_to_head
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 from bot.store.unit_of_work import Store
-from tests.conftest import _pg_admin_dsn, _pg_execute
+from tests.support.empty_database import empty_database
 
 TEAM = "TMIGRATE"
 THEN = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-@contextmanager
-def _empty_database(tmp_path: Path) -> Iterator[str]:
-    """A database with no schema at all, so the test can stop the migrations where it likes."""
-    pg_url = os.environ.get("TEST_DATABASE_URL")
-    if not pg_url:
-        yield f"sqlite:///{tmp_path}/before_bugs.db"
-        return
-    name = f"tradeoff_migrate_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = _pg_admin_dsn(pg_url)
-    asyncio.run(_pg_execute(admin, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _item(kind: str, number: int, **values: object) -> dict[str, object]:
@@ -77,7 +58,7 @@ async def _seed_at_0005(store: Store) -> None:
 def test_existing_rows_keep_their_meaning_and_bugs_get_their_own_numbers(
     tmp_path: Path,
 ) -> None:
-    with _empty_database(tmp_path) as url:
+    with empty_database(tmp_path) as url:
         command.upgrade(alembic_config(url), "0005")
         asyncio.run(_at_0005(url))
         upgrade_to_head(url)

@@ -16,7 +16,7 @@ from bot.domain.items import ItemRef, Kind
 from bot.store.migrate import alembic_config, upgrade_to_head
 from bot.store.models import DecisionItemRow, DecisionRow, DigestRunRow
 from bot.store.unit_of_work import Store
-from tests.integration.test_migration_bugs import _empty_database
+from tests.support.empty_database import empty_database
 
 TEAM = "TMIGRATE"
 THEN = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -75,7 +75,7 @@ async def _after_upgrade(url: str) -> None:
 
 
 def test_existing_decisions_are_numbered_per_channel_in_order(tmp_path: Path) -> None:
-    with _empty_database(tmp_path) as url:
+    with empty_database(tmp_path) as url:
         command.upgrade(alembic_config(url), "0007")
         asyncio.run(_seed_at_0007(url))
         upgrade_to_head(url)

@@ -230,6 +230,8 @@ def _plan_text(digest: Digest, limit: int) -> str:
         f"*Recommended for the next cycle* (capacity {_points(plan.capacity)}, debt budget "
         f"{plan.budget_pct}% = {_points(plan.debt_budget)})"
     )
+    if plan.catch_up:
+        heading += f"\n{plan.catch_up.explain()}."
     if not plan.picked:
         return f"{heading}\nNothing fits; split the items or raise `/tradeoff capacity`."
     non_feature = non_feature_label(any(r.item.kind is Kind.BUG for r in plan.picked)).capitalize()

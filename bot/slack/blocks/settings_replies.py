@@ -51,5 +51,8 @@ def settings_text(settings: ChannelSettings, now: datetime) -> str:
             + f" (`/tradeoff settings voting {escape('<hours>')}` or `open`).",
             f"Who may vote: *{escape(settings.voters.describe())}* "
             f"(`/tradeoff settings voters everyone`, `members` or {escape('@<user group>')}).",
+            (f"Catch-up budget: *the last {settings.catch_up_cycles} cycles*"
+             if settings.catch_up_cycles else "Catch-up budget: *off*")
+            + f" (`/tradeoff settings catchup {escape('<cycles>')}` or `off`).",
         ]
     )

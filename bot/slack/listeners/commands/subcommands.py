@@ -16,6 +16,7 @@ from bot.slack.listeners.commands import (
     tradeoff_export,
     tradeoff_items,
     tradeoff_people,
+    tradeoff_report,
     tradeoff_schedule,
     tradeoff_settings,
     tradeoff_trackers,
@@ -62,7 +63,8 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    f"size points per cycle (default {DEFAULT_CAPACITY_POINTS})", "<points>"),
     SubCommandSpec("settings", tradeoff_settings.settings,
                    "this channel's settings; `settings votes hidden` hides vote counts until "
-                   "each decision"),
+                   "each decision; `settings catchup 3` pays back debt the last 3 cycles "
+                   "fell short of (`off` stops it)"),
     SubCommandSpec("role", tradeoff_people.role, "who signs off decisions",
                    "<@person> lead|pm|none"),
     SubCommandSpec("roles", tradeoff_people.roles, "lists who signs off decisions"),
@@ -70,6 +72,9 @@ SUBCOMMANDS: tuple[SubCommandSpec, ...] = (
                    "<duplicate-id> <into-id>"),
     SubCommandSpec("history", tradeoff_people.history, "the last decisions", "[n]"),
     SubCommandSpec("export", tradeoff_export.export, "items, votes and decisions as CSV"),
+    SubCommandSpec("report", tradeoff_report.report,
+                   "every channel you can see: debt share against budget, open debt, "
+                   "interest; `report share` posts it here", "[share]"),
     SubCommandSpec("trends", tradeoff_trends.trends, "a chart of debt versus features",
                    "[weeks]"),
     SubCommandSpec("estimate", tradeoff_care.estimate, "size an item (leads)",

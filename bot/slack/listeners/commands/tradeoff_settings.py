@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.domain.catch_up import MAX_CATCH_UP_CYCLES
 from bot.domain.channel_settings import MAX_REPLIES_PER_KIND
 from bot.domain.reminders import DEFAULT_REMIND_HOURS, MAX_REMIND_HOURS
 from bot.domain.scoring import SIZE_SCALE
@@ -79,6 +80,23 @@ async def settings(call: Invocation) -> None:
         return
     if args[0].lower() == "remind":
         await remind(call, args[1:])
+        return
+    if args[0].lower() == "catchup" and len(args) == 2:
+        if args[1].lower() == "off":
+            await _change(call, "turned the catch-up budget off.", catch_up_cycles=None)
+            return
+        cycles = whole_number(args[1], 1, MAX_CATCH_UP_CYCLES)
+        if cycles is not None:
+            await _change(
+                call, f"turned the catch-up budget on: when the last *{cycles}* decisions all "
+                "gave debt less than its budget, the next pick reserves the shortfall too.",
+                catch_up_cycles=cycles,
+            )
+            return
+        await call.reply(error_reply(
+            f"Catch-up takes a number of cycles from 1 to {MAX_CATCH_UP_CYCLES}, or `off`, "
+            "e.g. `/tradeoff settings catchup 3`."
+        ))
         return
     shown = clip(escape(" ".join(args)), 60)
     await call.reply(error_reply(
