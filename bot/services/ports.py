@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.domain.channel_settings import ChannelSettings
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
@@ -38,4 +39,20 @@ class DigestPublisher(Protocol):
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         """Attach the trends chart and its summary in the digest's thread."""
+        ...
+
+
+class DigestPublishers(Protocol):
+    """Where each workspace's digests are posted."""
+
+    async def for_team(self, team_id: str) -> DigestPublisher | None:
+        """A publisher for the workspace, or None when it is not installed (any more)."""
+        ...
+
+
+class ScheduleApplier(Protocol):
+    """The scheduler as jobs see it: a channel's digest job follows its settings."""
+
+    def apply(self, settings: ChannelSettings) -> None:
+        """Add, change or remove the channel's job to match `settings`."""
         ...

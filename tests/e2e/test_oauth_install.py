@@ -296,8 +296,8 @@ async def test_digests_outside_a_request_post_with_the_workspaces_own_token(
         replace(oauth_settings(store.database_url, oauth_bot.fake), scheduler="off"), store
     )
 
-    result = await runtime.post_now(oauth_bot.team_id, "C111")
-    stranger = await runtime.post_now("TNEVERINSTALLED", "C111")
+    result = await runtime.digests.post_now(oauth_bot.team_id, "C111")
+    stranger = await runtime.digests.post_now("TNEVERINSTALLED", "C111")
 
     assert result.outcome.value == "posted"
     posts = oauth_bot.fake.calls_to("chat.postMessage")

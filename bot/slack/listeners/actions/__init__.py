@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners.actions import (
     agree,
     estimate,
@@ -14,11 +13,8 @@ from bot.slack.listeners.actions import (
     merge_duplicate,
 )
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     agree.register(app, runtime)
     estimate.register(app, runtime)
     merge_duplicate.register(app, runtime)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.cast_vote import ReactionEvent, VoteOutcome, VoteResult, record_reaction
+from bot.slack.context import SlackContext
 from bot.store.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +22,7 @@ logger = logging.getLogger(__name__)
 STORE_RETRY_DELAYS_S: tuple[float, ...] = (0.3,)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     async def handle(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
         context: AsyncBoltContext, added: bool,
@@ -63,7 +61,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await handle(body, event, client, context, added=False)
 
 
-async def _record_with_retries(runtime: Runtime, reaction: ReactionEvent) -> VoteResult:
+async def _record_with_retries(runtime: SlackContext, reaction: ReactionEvent) -> VoteResult:
     """The stored vote; StoreUnavailable (Slack is answered 500) when the database stays away."""
     for delay in STORE_RETRY_DELAYS_S:
         try:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners.views import (
     edit_item_submission,
     estimate_submission,
     log_item_submission,
 )
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     log_item_submission.register(app, runtime)
     estimate_submission.register(app, runtime)
     edit_item_submission.register(app, runtime)
