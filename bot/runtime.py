@@ -47,7 +47,6 @@ class Runtime:
     settings: Settings
     store: Store
     client: AsyncWebClient
-    pacer: ChannelPacer
     names: NameResolver
     refresher: ParentRefresher
     clients: WorkspaceClients
@@ -120,13 +119,13 @@ def build_runtime(
         clients = WorkspaceClients(client, installations, rotator)
     tasks = BackgroundTasks()
     charts = charts or ChartPool()
-    pacer = ChannelPacer(settings.digest_reply_interval)
-    publishers = WorkspacePublishers(clients, pacer, names, charts)
+    publishers = WorkspacePublishers(
+        clients, ChannelPacer(settings.digest_reply_interval), names, charts
+    )
     runtime = Runtime(
         settings=settings,
         store=store,
         client=client,
-        pacer=pacer,
         names=names,
         refresher=ParentRefresher(store, names, settings.parent_update_interval),
         clients=clients,

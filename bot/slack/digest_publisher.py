@@ -101,13 +101,13 @@ class WorkspacePublishers:
         charts: ChartPool,
     ) -> None:
         self._clients = clients
-        self._pacer = pacer
+        self.pacer = pacer
         self._names = names
         self._charts = charts
 
     def for_client(self, client: AsyncWebClient) -> SlackDigestPublisher:
         """A publisher that posts with `client` (a listener's client, already authorized)."""
-        return SlackDigestPublisher(client, self._pacer, self._names, charts=self._charts)
+        return SlackDigestPublisher(client, self.pacer, self._names, charts=self._charts)
 
     async def for_team(self, team_id: str) -> SlackDigestPublisher | None:
         client = await self._clients.for_team(team_id)
