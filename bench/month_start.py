@@ -81,8 +81,7 @@ async def bot_process(url: str, slack_url: str, port: int, charts: str, channels
         database_url=url, slack_api_url=slack_url, bot_token=harness.BOT_TOKEN,
         signing_secret=harness.SIGNING_SECRET, scheduler="off", digest_reply_interval=0,
     )
-    runtime = build_runtime(settings)
-    runtime.charts = CHARTS[charts]()
+    runtime = build_runtime(settings, charts=CHARTS[charts]())
     server = uvicorn.Server(uvicorn.Config(
         create_asgi_app(create_app(runtime), runtime), host="127.0.0.1", port=port,
         log_level="warning", log_config=None, access_log=False, lifespan="on",
@@ -99,7 +98,7 @@ async def bot_process(url: str, slack_url: str, port: int, charts: str, channels
     monitor.start()
     cpu, started = time.process_time(), time.perf_counter()
     await asyncio.gather(
-        *(runtime.run_scheduled_digest(TEAM, f"CMONTH{n:03d}") for n in range(channels))
+        *(runtime.digests.run_scheduled_digest(TEAM, f"CMONTH{n:03d}") for n in range(channels))
     )
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     await monitor.stop()

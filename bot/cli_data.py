@@ -124,7 +124,7 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def digest(args: argparse.Namespace) -> int:
-    from bot.runtime import print_or_post_digest
+    from bot.cli_digest import print_or_post_digest
 
     settings = settings_for(args)
     if not args.dry_run:
@@ -142,7 +142,7 @@ def digest(args: argparse.Namespace) -> int:
 
 
 def trends(args: argparse.Namespace) -> int:
-    from bot.runtime import load_trends
+    from bot.cli_digest import load_trends
 
     if not 1 <= args.weeks <= MAX_WEEKS:
         raise ConfigError(f"--weeks must be 1 to {MAX_WEEKS}, got {args.weeks}")

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from slack_bolt.adapter.starlette.async_handler import (
     AsyncSlackRequestHandler,
@@ -20,23 +20,36 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.trackers.github_hook_receiver import receive_github
+from bot.config import Settings
+from bot.slack.paths import SLACK_EVENTS_PATH
+from bot.store.unit_of_work import Store
+from bot.trackers.github_hook_receiver import WebhookHost, receive_github
 from bot.trackers.webhook_path import GITHUB_WEBHOOK_PATH
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 request_logger = logging.getLogger("bot.requests")
 
-SLACK_EVENTS_PATH = "/slack/events"
-INSTALL_PATH = "/slack/install"
-OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 # Slack's largest payloads (a modal's view_submission with its state) stay far below this.
 MAX_BODY_BYTES = 512 * 1024
 
 
-def create_asgi_app(app: AsyncApp, runtime: Runtime) -> Starlette:
-    """`POST /slack/events` for commands, events and interactivity; `GET /healthz`."""
+class Served(WebhookHost, Protocol):
+    """What the HTTP app needs of the process it serves: its settings and store, and its
+    background work started with the app and stopped with it."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def create_asgi_app(app: AsyncApp, runtime: Served) -> Starlette:
+    """`POST /slack/events` for commands, events and interactivity; `POST /github/webhook`;
+    `GET /healthz`."""
     handler = AsyncSlackRequestHandler(app)
     verifier = SignatureVerifier(runtime.settings.signing_secret or "")
     store = runtime.store
@@ -136,7 +149,7 @@ def _signed(verifier: SignatureVerifier, body: bytes, headers: Headers) -> bool:
         return False
 
 
-def _lifespan(runtime: Runtime) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(runtime: Served) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await runtime.start()

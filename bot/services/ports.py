@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.channel_settings import ChannelSettings
 from bot.domain.digest import Digest
 from bot.domain.reminders import Reminder
 from bot.domain.scoring import Ranked
@@ -115,4 +116,17 @@ class ReminderSender(Protocol):
 class ChannelVisibility(Protocol):
     async def visible_to(self, user_id: str, channel_ids: list[str]) -> list[str]:
         """Those of `channel_ids` the user may see: public ones, and private ones they are in."""
+class DigestPublishers(Protocol):
+    """Where each workspace's digests are posted."""
+
+    async def for_team(self, team_id: str) -> DigestPublisher | None:
+        """A publisher for the workspace, or None when it is not installed (any more)."""
+        ...
+
+
+class ScheduleApplier(Protocol):
+    """The scheduler as jobs see it: a channel's digest job follows its settings."""
+
+    def apply(self, settings: ChannelSettings) -> None:
+        """Add, change or remove the channel's job to match `settings`."""
         ...

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import partial
 
-from bot.domain.catch_up import catch_up
-from bot.domain.decisions import SPLIT_WINDOW, Role, decision_split
-from bot.domain.digest import Digest, compose_digest
+from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import DEFAULT_WEEKS
 from bot.services.digest_lease import LeaseKeeper, lease_kept
+from bot.services.digest_reading import compose_from, read_digest_inputs
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
 from bot.services.trends import channel_trends
 from bot.store.digest_repository import DigestRun, RunStatus
@@ -71,21 +68,10 @@ async def post_digest(
             run = existing
         await uow.commit()
     async with store.unit_of_work() as uow:
-        settings = await uow.channels.get(team_id, channel_id)
-        items = await uow.items.list_open(team_id, channel_id)
-        recent = await uow.decisions.recent(
-            team_id, channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0)
-        )
-        split = decision_split(recent)
-        owed = catch_up(recent, cycles=settings.catch_up_cycles)
+        inputs = await read_digest_inputs(uow, team_id, channel_id)
         planned = bool(await uow.digests.messages(run.id)) if resumed else False
-        leads = await uow.roles.holders(team_id, channel_id, Role.LEAD)
-    # Its health line compares every open title: a second for thousands, so not on the loop.
-    composed = await asyncio.to_thread(
-        partial(compose_digest, items, settings, now, split, catch_up=owed)
-    )
-    digest = replace(composed, run_id=run.id, leads=leads)
-    if digest.is_empty and settings.quiet:
+    digest = replace(await compose_from(inputs, now), run_id=run.id)
+    if digest.is_empty and inputs.settings.quiet:
         await _finish(store, run, RunStatus.COMPLETE, "quiet: nothing open")
         return DigestResult(Outcome.SKIPPED_QUIET)
     if not planned:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
@@ -16,15 +15,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.slack.context import SlackContext
 from bot.slack.installations import oauth_state_store
 from bot.slack.listeners import register_listeners
 from bot.slack.manifest import BOT_SCOPES
+from bot.slack.paths import INSTALL_PATH, OAUTH_REDIRECT_PATH
 from bot.slack.request_log import LoggedApp, note_outcome
 from bot.store.errors import StoreUnavailable
-from bot.web import INSTALL_PATH, OAUTH_REDIRECT_PATH
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 # Web API calls that outlive this are abandoned: Slack answers in well under a second normally.
 WEB_API_TIMEOUT_S = 10
@@ -53,7 +50,7 @@ NOT_INSTALLED = (
 )
 
 
-def create_app(runtime: Runtime) -> AsyncApp:
+def create_app(runtime: SlackContext) -> AsyncApp:
     """The Bolt app with all listeners; Bolt copies the client's settings to per-request clients.
 
     In multi-workspace mode Bolt finds each request's token in the installation store, and its
@@ -84,7 +81,7 @@ def create_app(runtime: Runtime) -> AsyncApp:
         # Answer Slack when the listener is done, not when it calls ack(): an event is then
         # only acknowledged once its vote is stored (else Slack retries it), and no request
         # pays Bolt's 10 ms ack-polling loop. Follow-up calls to Slack run after the answer
-        # (Runtime.spawn), so the answer stays far inside Slack's 3 seconds.
+        # (SlackContext.spawn), so the answer stays far inside Slack's 3 seconds.
         process_before_response=True,
     )
     app.error(_listener_failed)

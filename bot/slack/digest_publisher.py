@@ -14,6 +14,7 @@ from bot.domain.trends import Trends
 from bot.services.ports import ChannelUnavailable, PublishFailed
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.errors import CALL_FAILED, call_failure, slack_error_code
+from bot.slack.installations import WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
 from bot.slack.text import escape
@@ -90,3 +91,24 @@ class SlackDigestPublisher:
         except CALL_FAILED as exc:
             raise PublishFailed(call_failure(exc)) from exc
         return str(response["ts"])
+
+
+class WorkspacePublishers:
+    """A digest publisher per workspace, all sharing one pacer, name cache and chart pool."""
+
+    def __init__(
+        self, clients: WorkspaceClients, pacer: ChannelPacer, names: NameResolver,
+        charts: ChartPool,
+    ) -> None:
+        self._clients = clients
+        self.pacer = pacer
+        self._names = names
+        self._charts = charts
+
+    def for_client(self, client: AsyncWebClient) -> SlackDigestPublisher:
+        """A publisher that posts with `client` (a listener's client, already authorized)."""
+        return SlackDigestPublisher(client, self.pacer, self._names, charts=self._charts)
+
+    async def for_team(self, team_id: str) -> SlackDigestPublisher | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else self.for_client(client)

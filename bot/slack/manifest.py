@@ -11,7 +11,7 @@ from bot.slack.listeners.shortcuts.log_from_message import (
     LOG_DEBT_SHORTCUT,
     LOG_FEATURE_SHORTCUT,
 )
-from bot.web import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
+from bot.slack.paths import OAUTH_REDIRECT_PATH, SLACK_EVENTS_PATH
 
 PLACEHOLDER_URL = "https://YOUR-HOST"
 # The longest usage hint Slack's app manifest reference allows for a slash command.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -12,12 +11,10 @@ from bot.domain.labels import votes_label
 from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.services.merge_items import MergeRefused, merge_items
 from bot.slack.blocks.replies import text_reply
+from bot.slack.context import SlackContext
 from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.text import clip, escape
 from bot.store.digest_repository import DigestThread
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +24,7 @@ class MergeFailed(Exception):
 
 
 async def merge_and_announce(
-    runtime: Runtime,
+    runtime: SlackContext,
     client: AsyncWebClient,
     *,
     team_id: str,
@@ -59,7 +56,7 @@ async def merge_and_announce(
 
 
 async def _tell_threads(
-    runtime: Runtime, client: AsyncWebClient, threads: list[DigestThread], text: str
+    runtime: SlackContext, client: AsyncWebClient, threads: list[DigestThread], text: str
 ) -> None:
     for thread in threads:
         try:

@@ -4,25 +4,38 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from starlette.datastructures import Headers
 
+from bot.credentials import SecretBox
 from bot.domain.tracker_connections import TrackerConnection, TrackerKind
 from bot.domain.tracker_issues import TrackerIssue
 from bot.services.sync_tracker import apply_issue
 from bot.services.tracker_webhook import WebhookOutcome, receive_webhook
 from bot.store.errors import StoreUnavailable
+from bot.store.unit_of_work import Store
 from bot.trackers.github_webhook import issue_event, repository_of, signed_by
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
-async def receive_github(runtime: Runtime, body: bytes, headers: Headers) -> str | None:
+class WebhookHost(Protocol):
+    """What a webhook needs of the process: the store, the key to open secrets, and a way to
+    do the work after GitHub has its answer."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def secret_box(self) -> SecretBox | None: ...
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None: ...
+
+
+async def receive_github(runtime: WebhookHost, body: bytes, headers: Headers) -> str | None:
     """The outcome to answer, or None for 401 (unsigned, forged, unknown repository)."""
     signature = headers.get("x-hub-signature-256", "")
     delivery = headers.get("x-github-delivery", "")
@@ -55,7 +68,7 @@ async def receive_github(runtime: Runtime, body: bytes, headers: Headers) -> str
 
 
 async def _apply(
-    runtime: Runtime, connection: TrackerConnection, issue: TrackerIssue, actor: str | None,
+    runtime: WebhookHost, connection: TrackerConnection, issue: TrackerIssue, actor: str | None,
     reopened: bool,
 ) -> None:
     try:

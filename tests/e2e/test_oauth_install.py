@@ -301,8 +301,8 @@ async def test_digests_outside_a_request_post_with_the_workspaces_own_token(
         replace(oauth_settings(store.database_url, oauth_bot.fake), scheduler="off"), store
     )
 
-    result = await runtime.post_now(oauth_bot.team_id, "C111")
-    stranger = await runtime.post_now("TNEVERINSTALLED", "C111")
+    result = await runtime.digests.post_now(oauth_bot.team_id, "C111")
+    stranger = await runtime.digests.post_now("TNEVERINSTALLED", "C111")
 
     assert result.outcome.value == "posted"
     posts = oauth_bot.fake.calls_to("chat.postMessage")
@@ -351,9 +351,9 @@ async def test_an_org_wide_install_posts_every_workspaces_digest_with_the_org_to
     runtime = build_runtime(
         replace(oauth_settings(store.database_url, fake), scheduler="off"), store
     )
-    first = await runtime.post_now(oauth_bot.team_id, "C111")
-    second = await runtime.post_now(other, "C111")
-    outsider = await runtime.post_now("TOUTSIDE", "C111")
+    first = await runtime.digests.post_now(oauth_bot.team_id, "C111")
+    second = await runtime.digests.post_now(other, "C111")
+    outsider = await runtime.digests.post_now("TOUTSIDE", "C111")
 
     assert (first.outcome.value, second.outcome.value) == ("posted", "posted")
     posts = fake.calls_to("chat.postMessage")

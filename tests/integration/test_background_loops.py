@@ -13,7 +13,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-import bot.runtime
+import bot.services.housekeeping
 from bot.domain.items import Kind
 from bot.runtime import build_runtime
 from bot.services.post_digest import Outcome, post_digest_now
@@ -58,7 +58,7 @@ async def test_housekeeping_survives_an_unexpected_exception(
     calls: list[int] = []
     monkeypatch.setattr(VoteRepository, "forget_events_before",
                         _failing_once(VoteRepository.forget_events_before, calls))
-    monkeypatch.setattr(bot.runtime, "HOUSEKEEPING_INTERVAL_S", 0.05)
+    monkeypatch.setattr(bot.services.housekeeping, "HOUSEKEEPING_INTERVAL_S", 0.05)
     runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "on"), store)
     await runtime.start()
     try:

@@ -187,7 +187,7 @@ async def test_replies_in_one_channel_are_spaced_by_the_pacer(
         clock[0] += seconds
 
     # A fake clock and sleep: the pacing is checked without any real waiting.
-    runtime.pacer = ChannelPacer(1.0, clock=lambda: clock[0], sleep=fake_sleep)
+    runtime.publishers.pacer = ChannelPacer(1.0, clock=lambda: clock[0], sleep=fake_sleep)
 
     await post_digest_now(store, runtime.publisher(), team_id=team_id, channel_id="C111")
 

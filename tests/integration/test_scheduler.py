@@ -149,7 +149,7 @@ async def test_a_slot_before_the_schedule_was_set_is_never_posted(
     runtime = build_runtime(bot_settings(fresh_database_url, fake_slack, "on"), store)
     await runtime.start()
     try:
-        await runtime.run_scheduled_digest(TEAM, CHANNEL)  # a stale job firing
+        await runtime.digests.run_scheduled_digest(TEAM, CHANNEL)  # a stale job firing
         await asyncio.sleep(0.3)
     finally:
         await runtime.stop()

@@ -3,7 +3,9 @@ trends."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -19,7 +21,6 @@ from bot.domain.items import (
     Kind,
     Severity,
     Size,
-    Status,
     Urgency,
     make_draft,
     merge_refusal,
@@ -27,18 +28,17 @@ from bot.domain.items import (
 from bot.domain.kinds import NON_FEATURE
 from bot.domain.scoring import score
 from bot.domain.trends import compute_trends
+from tests.support.builders import an_item
 from tests.support.png import png_size
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+# The team, channel, author and time every item of these tests shares.
+_HERE: dict[str, Any] = {"team_id": "T", "channel_id": "C", "author_id": "U", "created_at": NOW}
 
 
-def _bug(number: int = 1, **fields: object) -> Item:
-    values: dict[str, object] = {
-        "ref": ItemRef(Kind.BUG, number), "team_id": "T", "channel_id": "C",
-        "title": f"Bug {number}", "impact": "users hurt", "author_id": "U",
-        "status": Status.OPEN, "created_at": NOW, "updated_at": NOW, **fields,
-    }
-    return Item(**values)  # type: ignore[arg-type]
+def _bug(number: int = 1, **fields: Any) -> Item:
+    values = {**_HERE, "title": f"Bug {number}", "impact": "users hurt", **fields}
+    return an_item(Kind.BUG, number, **values)
 
 
 def test_bug_ids_read_and_print_like_the_others() -> None:
@@ -89,12 +89,9 @@ def test_a_bugs_cost_of_delay_is_votes_plus_severity_plus_affected_users() -> No
 def test_bugs_share_the_non_feature_budget_with_debt() -> None:
     items = [
         _bug(1, severity=Severity.CRITICAL, size=Size.S),
-        Item(ref=ItemRef(Kind.DEBT, 1), team_id="T", channel_id="C", title="Old", impact="i",
-             author_id="U", status=Status.OPEN, created_at=NOW, updated_at=NOW, size=Size.S,
-             urgency=Urgency.HIGH),
-        Item(ref=ItemRef(Kind.FEATURE, 1), team_id="T", channel_id="C", title="SSO",
-             impact="i", author_id="U", status=Status.OPEN, created_at=NOW, updated_at=NOW,
-             size=Size.S),
+        an_item(Kind.DEBT, 1, title="Old", impact="i", size=Size.S, urgency=Urgency.HIGH,
+                **_HERE),
+        an_item(Kind.FEATURE, 1, title="SSO", impact="i", size=Size.S, **_HERE),
     ]
     # 20% of 20 points is 4: the bug (8 ÷ 2 = 4) and the debt (5 ÷ 2 = 2.5) both fit.
     digest = compose_digest(items, ChannelSettings("T", "C"), NOW)
@@ -122,9 +119,7 @@ def test_bugs_merge_with_debt_but_not_with_features() -> None:
 def test_health_calls_bugs_without_severity_not_triaged_and_pairs_only_mergeable_kinds() -> None:
     crash = _bug(1, title="Checkout crashes on Safari")
     triaged = _bug(2, severity=Severity.LOW, title="Slow search")
-    feature = Item(ref=ItemRef(Kind.FEATURE, 1), team_id="T", channel_id="C",
-                   title="Checkout crashes on Safari", impact="i", author_id="U",
-                   status=Status.OPEN, created_at=NOW, updated_at=NOW)
+    feature = an_item(Kind.FEATURE, 1, title="Checkout crashes on Safari", impact="i", **_HERE)
     health = check_health([crash, triaged, feature], NOW)
     assert health.untriaged == [crash]
     assert health.duplicates == []  # a bug and a feature request cannot be merged
@@ -142,7 +137,7 @@ def test_trends_tell_bugs_and_debt_apart_inside_the_non_feature_share() -> None:
         _decision(7, (Kind.DEBT, 2), (Kind.BUG, 3), (Kind.FEATURE, 5)),
         _decision(14, (Kind.DEBT, 1), (Kind.FEATURE, 9)),
     ]
-    items = [_bug(1, created_at=NOW - timedelta(days=20), updated_at=NOW)]
+    items = [replace(_bug(1, created_at=NOW - timedelta(days=20)), updated_at=NOW)]
 
     trends = compute_trends(items, decisions, budget_pct=20, now=NOW, weeks=4)
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners import actions, commands, events, shortcuts, views
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register_listeners(app: AsyncApp, runtime: Runtime) -> None:
+def register_listeners(app: AsyncApp, runtime: SlackContext) -> None:
     commands.register(app, runtime)
     events.register(app, runtime)
     actions.register(app, runtime)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners.actions import (
     agree,
     decision_why,
@@ -15,11 +14,8 @@ from bot.slack.listeners.actions import (
     merge_duplicate,
 )
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     agree.register(app, runtime)
     decision_why.register(app, runtime)
     estimate.register(app, runtime)

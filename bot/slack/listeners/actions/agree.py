@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,18 +15,16 @@ from bot.services.decision_why import remember_post
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.sign_off import AGREE_ACTION, decision_thread_message
 from bot.slack.command_text import whole_number
+from bot.slack.context import SlackContext
 from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.action(AGREE_ACTION)
     async def handle_agree(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
@@ -51,7 +49,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 
 async def _after_agreeing(
-    runtime: Runtime, body: dict[str, Any], client: AsyncWebClient, run_id: int,
+    runtime: SlackContext, body: dict[str, Any], client: AsyncWebClient, run_id: int,
     result: AgreeResult, user_id: str,
 ) -> None:
     """Once Slack has its answer: post the decision, redraw the parent, tell the presser."""

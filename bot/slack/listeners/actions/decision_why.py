@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,17 +17,15 @@ from bot.slack.blocks.decision_record import ADD_WHY_ACTION
 from bot.slack.blocks.people import holders
 from bot.slack.blocks.why_modal import why_modal
 from bot.slack.command_text import whole_number
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.action(ADD_WHY_ACTION)
     async def open_why(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -13,15 +13,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.items import ItemRef
 from bot.slack.blocks.estimate_modal import ESTIMATE_ACTION, estimate_modal
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.action(ESTIMATE_ACTION)
     async def open_estimate(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

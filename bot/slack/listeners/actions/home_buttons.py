@@ -4,7 +4,7 @@ usual form, with a channel picker since Home belongs to no channel."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -14,15 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.items import Kind
 from bot.slack.blocks.home import LOG_BUG_ACTION, LOG_DEBT_ACTION, LOG_FEATURE_ACTION
 from bot.slack.blocks.item_modal import ModalContext, item_modal
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, _runtime: Runtime) -> None:
+def register(app: AsyncApp, _runtime: SlackContext) -> None:
     buttons = {LOG_DEBT_ACTION: Kind.DEBT, LOG_BUG_ACTION: Kind.BUG,
                LOG_FEATURE_ACTION: Kind.FEATURE}
     for action_id, kind in buttons.items():

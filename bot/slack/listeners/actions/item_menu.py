@@ -4,7 +4,7 @@ done and drop close the item as `/tradeoff done|drop` would."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -18,12 +18,10 @@ from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.slack.blocks.item_menu import ITEM_MENU_ACTION, chosen
 from bot.slack.blocks.item_modal import ModalContext, Prefill, item_modal
 from bot.slack.blocks.replies import error_reply, item_closed_text
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
 from bot.slack.home_publisher import publish_home
 from bot.store.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ STORE_DOWN_NOTHING_CHANGED = (
 )
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     store = runtime.store
 
     @app.action(ITEM_MENU_ACTION)

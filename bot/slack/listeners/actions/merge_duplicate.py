@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -12,13 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.items import ItemRef
 from bot.slack.blocks.care import MERGE_DUPLICATE_ACTION
 from bot.slack.blocks.replies import error_reply, text_reply
+from bot.slack.context import SlackContext
 from bot.slack.merging import MergeFailed, merge_and_announce
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.action(MERGE_DUPLICATE_ACTION)
     async def merge_pair(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond

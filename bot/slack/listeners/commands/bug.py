@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain.items import Kind
+from bot.slack.context import SlackContext
 from bot.slack.listeners.commands.log_command import make_log_command
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     app.command(Kind.BUG.command)(make_log_command(Kind.BUG, runtime.store))

@@ -5,26 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.replies import error_reply
 from bot.slack.command_text import SubCommand
+from bot.slack.context import SlackContext
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED, UNEXPECTED
 from bot.slack.responses import send_response
 from bot.store.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Invocation:
-    runtime: Runtime
+    runtime: SlackContext
     sub: SubCommand
     body: dict[str, Any]
     client: AsyncWebClient

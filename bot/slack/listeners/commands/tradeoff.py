@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -11,16 +11,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks.replies import error_reply
 from bot.slack.command_text import parse_subcommand
+from bot.slack.context import SlackContext
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.listeners.commands.subcommands import find, help_text
 from bot.slack.listeners.guard import guarded
 from bot.slack.text import clip, escape
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @guarded
     async def handle_tradeoff(
         ack: AsyncAck, respond: AsyncRespond, body: dict[str, Any], client: AsyncWebClient

@@ -87,7 +87,8 @@ async def digest(call: Invocation) -> None:
 
 
 async def _post_now(call: Invocation) -> None:
-    result = await call.runtime.post_now(call.team_id, call.channel_id, call.client)
+    publisher = call.runtime.publishers.for_client(call.client)
+    result = await call.runtime.digests.post_now(call.team_id, call.channel_id, publisher)
     message = _outcome_text(result)
     if message:
         await call.reply_later(text_reply(message))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -13,12 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.votes import is_vote
 from bot.services.cast_vote import ReactionEvent, VoteOutcome, VoteResult, record_reaction
 from bot.services.channel_settings import get_settings
+from bot.slack.context import SlackContext
 from bot.slack.errors import CALL_FAILED
 from bot.slack.text import escape
 from bot.store.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +27,7 @@ STORE_RETRY_DELAYS_S: tuple[float, ...] = (0.3,)
 _NOTE_FAILED: tuple[type[Exception], ...] = (StoreUnavailable, *CALL_FAILED)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     async def handle(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
         context: AsyncBoltContext, added: bool,
@@ -72,7 +70,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 
 async def _record_with_retries(
-    runtime: Runtime, reaction: ReactionEvent, eligible: bool
+    runtime: SlackContext, reaction: ReactionEvent, eligible: bool
 ) -> VoteResult:
     """The stored vote; StoreUnavailable (Slack is answered 500) when the database stays away."""
     for delay in STORE_RETRY_DELAYS_S:
@@ -84,7 +82,7 @@ async def _record_with_retries(
     return await record_reaction(runtime.store, reaction, eligible=eligible)
 
 
-async def _may_vote(runtime: Runtime, client: AsyncWebClient, reaction: ReactionEvent) -> bool:
+async def _may_vote(runtime: SlackContext, client: AsyncWebClient, reaction: ReactionEvent) -> bool:
     """Only a 👍 being added is checked: taking one away always goes through."""
     if not reaction.added or not is_vote(reaction.reaction):
         return True
@@ -100,7 +98,7 @@ async def _may_vote(runtime: Runtime, client: AsyncWebClient, reaction: Reaction
 
 
 async def _note_not_counted(
-    runtime: Runtime, client: AsyncWebClient, reaction: ReactionEvent, run_id: int
+    runtime: SlackContext, client: AsyncWebClient, reaction: ReactionEvent, run_id: int
 ) -> None:
     """One ephemeral note per person and digest (in this process) on why the vote is not
     counted; a second 👍 gets none."""

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.services.workspace_lifecycle import RETENTION, workspace_uninstalled
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.slack.context import SlackContext
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     async def forget_workspace(team_id: str | None, enterprise_id: str | None) -> None:
         if not team_id:
             return

@@ -3,15 +3,11 @@ request"."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners.shortcuts import log_from_message
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     log_from_message.register(app, runtime)

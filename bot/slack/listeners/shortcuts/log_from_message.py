@@ -5,7 +5,7 @@ in from the message, with a permalink back to where the problem surfaced."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -14,11 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.items import TITLE_MAX, Kind
 from bot.slack.blocks.item_modal import ModalContext, Prefill, item_modal
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
 from bot.slack.text import unescape
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +28,7 @@ SHORTCUTS = {
 }
 
 
-def register(app: AsyncApp, _runtime: Runtime) -> None:
+def register(app: AsyncApp, _runtime: SlackContext) -> None:
     for callback_id, kind in SHORTCUTS.items():
         app.shortcut(callback_id)(_opener(kind))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.context import SlackContext
 from bot.slack.listeners.views import (
     connect_tracker_submission,
     edit_item_submission,
@@ -14,11 +13,8 @@ from bot.slack.listeners.views import (
     why_submission,
 )
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     log_item_submission.register(app, runtime)
     estimate_submission.register(app, runtime)
     edit_item_submission.register(app, runtime)

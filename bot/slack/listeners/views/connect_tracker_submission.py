@@ -4,7 +4,7 @@ and show the outcome in the same modal (a slow tracker never holds Slack's 3 sec
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -30,18 +30,16 @@ from bot.slack.blocks.tracker_connect import (
     submitted_connect_form,
 )
 from bot.slack.blocks.trackers import connected_text, webhook_hint
+from bot.slack.context import SlackContext
 from bot.slack.listeners.commands.tradeoff_care import role_refusal
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED, UNEXPECTED
 from bot.slack.text import escape
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.view(CALLBACK_ID)
     async def save_connection(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -62,7 +60,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 
 async def _finish(
-    runtime: Runtime, client: AsyncWebClient, body: dict[str, Any], form: ConnectForm
+    runtime: SlackContext, client: AsyncWebClient, body: dict[str, Any], form: ConnectForm
 ) -> None:
     assert runtime.secret_box is not None and runtime.trackers is not None
     view_id = str(body["view"]["id"])

@@ -4,7 +4,7 @@ the item's audit trail."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -21,19 +21,17 @@ from bot.slack.blocks.item_modal import (
     submitted_values,
 )
 from bot.slack.blocks.replies import text_reply
+from bot.slack.context import SlackContext
 from bot.slack.errors import slack_error_code
 from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.slack.text import escape
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     store = runtime.store
 
     @app.view(EDIT_CALLBACK_ID)

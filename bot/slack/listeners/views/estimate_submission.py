@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,14 +10,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.services.errors import ItemNotFound, ItemNotOpen
 from bot.services.item_care import RoleRequired, estimate_item
 from bot.slack.blocks.estimate_modal import CALLBACK_ID, submitted_estimate
+from bot.slack.context import SlackContext
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
-
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.view(CALLBACK_ID)
     async def save_estimate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         ref, size, confidence = submitted_estimate(view)

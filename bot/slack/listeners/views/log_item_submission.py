@@ -4,7 +4,7 @@ modal."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -22,17 +22,15 @@ from bot.slack.blocks.item_modal import (
     submitted_values,
 )
 from bot.slack.blocks.replies import item_logged_reply
+from bot.slack.context import SlackContext
 from bot.slack.home_publisher import publish_home
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-
 logger = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     store = runtime.store
 
     @app.view(CALLBACK_ID)
@@ -69,7 +67,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 
 async def _after_saving(
-    runtime: Runtime, client: AsyncWebClient, context: ModalContext, user_id: str, item: Item,
+    runtime: SlackContext, client: AsyncWebClient, context: ModalContext, user_id: str, item: Item,
     team_id: str,
 ) -> None:
     """Once the form has closed: confirm the id, and redraw Home if it was opened there."""

@@ -4,7 +4,7 @@ one redraws the decision's thread post."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -14,12 +14,10 @@ from bot.domain.decisions import RATIONALE_MAX_CHARS, Decision
 from bot.services.decision_why import WhyOutcome, write_why
 from bot.slack.blocks.sign_off import decision_thread_message
 from bot.slack.blocks.why_modal import WHY_BLOCK, WHY_CALLBACK_ID, submitted_why
+from bot.slack.context import SlackContext
 from bot.slack.errors import CALL_FAILED, call_failure
 from bot.slack.listeners.guard import STORE_DOWN_NOTHING_SAVED
 from bot.store.errors import StoreUnavailable
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +29,7 @@ _REFUSALS = {
 }
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def register(app: AsyncApp, runtime: SlackContext) -> None:
     @app.view(WHY_CALLBACK_ID)
     async def save_why(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
