@@ -1,0 +1,1 @@
+"""Adapters for issue trackers (GitHub, Jira), one module each behind the Tracker port."""
