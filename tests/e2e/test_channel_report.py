@@ -118,7 +118,7 @@ async def test_report_shows_the_channels_the_caller_can_see_and_counts_the_other
     assert "1 private channel you are not in was left out." in str(answer.params)
     # The chart goes to the caller's direct messages, not the channel.
     [complete] = await bot.fake.wait_for("files.completeUploadExternal")
-    assert complete.params["channel_id"] == "D111"
+    assert complete.params["channel_id"] == bot.fake.dm_channels["U111"]  # the caller's DM
     [png] = bot.fake.uploads.values()
     assert png_size(png)[0] == 1000
 

@@ -421,8 +421,6 @@ class FakeSlack:
                 member_of = self.memberships.get(str(p.get("user", "")), [])
                 return {**ok, "channels": [{"id": c, "is_member": True} for c in member_of],
                         "response_metadata": {"next_cursor": ""}}
-            case "conversations.open":  # a direct message with the one user asked for
-                return {**ok, "channel": {"id": f"D{str(p.get('users', '')).lstrip('U')}"}}
             case "conversations.join":
                 return {**ok, "channel": {"id": p.get("channel")}}
             case "reactions.get":
