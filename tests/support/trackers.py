@@ -25,6 +25,7 @@ from tests.support.slack_requests import SlackSender
 
 SECRET_KEY = Fernet.generate_key().decode()
 REPO = "acme/shop"
+CHANNEL = "C111"
 GITHUB_TOKEN = "github_pat_e2e_token"
 LEAD = "ULEAD"
 PM = "UPM"

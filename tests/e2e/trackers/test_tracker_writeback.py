@@ -5,7 +5,6 @@ the connection or postpone the write-back, and never block Slack."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,59 +21,27 @@ from bot.store.unit_of_work import Store
 from bot.trackers.factory import tracker_factory
 from bot.trackers.github import GitHubTracker
 from tests.conftest import BOT_TOKEN
-from tests.fakes.github_api import FakeGitHub
 from tests.fakes.slack_api import FakeSlack
 from tests.support.eventually import quiet
 from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.trackers import (
+    CHANNEL,
     GITHUB_TOKEN,
     LEAD,
     PM,
     REPO,
     TrackerBot,
     connect_github,
-    give_roles,
-    tracker_bot,
-    tracker_settings,
 )
 from tests.support.voting import post_digest
 
-CHANNEL = "C111"
 
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(token=GITHUB_TOKEN) as fake:
-        fake.add_repo(REPO)
-        yield fake
-
-
-@pytest.fixture
-def database_url(fresh_database_url: str) -> str:
-    """A database of this test only: polls and write-backs serve every workspace at once, so
-    another test's connections must not be there."""
-    return fresh_database_url
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    own = Store(database_url)
-    yield own
-    await own.close()
-
-
-@pytest.fixture
-async def bot(
-    database_url: str, store: Store, fake_slack: FakeSlack, github: FakeGitHub, team_id: str
-) -> AsyncIterator[TrackerBot]:
-    settings = tracker_settings(database_url, fake_slack, github)
-    async with tracker_bot(settings, store, fake_slack, github, team_id) as running:
-        await give_roles(store, team_id, CHANNEL)
-        fake_slack.users[LEAD] = {"profile": {"display_name": "Lena"}}
-        fake_slack.users[PM] = {"profile": {"display_name": "Pat"}}
-        running.slack.user_id = LEAD
-        yield running
+@pytest.fixture(autouse=True)
+def named_signers(fake_slack: FakeSlack) -> None:
+    """The lead and PM as the comment names them."""
+    fake_slack.users[LEAD] = {"profile": {"display_name": "Lena"}}
+    fake_slack.users[PM] = {"profile": {"display_name": "Pat"}}
 
 
 async def decided(bot: TrackerBot) -> None:

@@ -3,11 +3,9 @@ linking and pushing: signed requests to the real bot, the fake Slack and the fak
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.store.models import ItemLinkRow, ItemRow, TrackerConnectionRow
@@ -16,6 +14,7 @@ from tests.fakes.github_api import FakeGitHub
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import reply_text
 from tests.support.trackers import (
+    CHANNEL,
     GITHUB_TOKEN,
     LEAD,
     REPO,
@@ -25,26 +24,6 @@ from tests.support.trackers import (
     tracker_bot,
     tracker_settings,
 )
-
-CHANNEL = "C111"
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(token=GITHUB_TOKEN) as fake:
-        fake.add_repo(REPO)
-        yield fake
-
-
-@pytest.fixture
-async def bot(
-    database_url: str, store: Store, fake_slack: FakeSlack, github: FakeGitHub, team_id: str
-) -> AsyncIterator[TrackerBot]:
-    settings = tracker_settings(database_url, fake_slack, github)
-    async with tracker_bot(settings, store, fake_slack, github, team_id) as running:
-        await give_roles(store, team_id, CHANNEL)
-        running.slack.user_id = LEAD
-        yield running
 
 
 async def connections(store: Store, team_id: str) -> list[TrackerConnectionRow]:

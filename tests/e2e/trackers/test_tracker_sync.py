@@ -8,13 +8,11 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from bot.domain.items import ItemRef, Kind
@@ -27,7 +25,7 @@ from tests.fakes.slack_api import FakeSlack
 from tests.support.eventually import eventually
 from tests.support.slack_requests import reply_text
 from tests.support.trackers import (
-    GITHUB_TOKEN,
+    CHANNEL,
     LEAD,
     REPO,
     TrackerBot,
@@ -37,40 +35,7 @@ from tests.support.trackers import (
     tracker_settings,
 )
 
-CHANNEL = "C111"
 HOOK_SECRET = "hook-secret-for-tests"
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(token=GITHUB_TOKEN) as fake:
-        fake.add_repo(REPO)
-        yield fake
-
-
-@pytest.fixture
-def database_url(fresh_database_url: str) -> str:
-    """A database of this test only: polls and write-backs serve every workspace at once, so
-    another test's connections must not be there."""
-    return fresh_database_url
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    own = Store(database_url)
-    yield own
-    await own.close()
-
-
-@pytest.fixture
-async def bot(
-    database_url: str, store: Store, fake_slack: FakeSlack, github: FakeGitHub, team_id: str
-) -> AsyncIterator[TrackerBot]:
-    settings = tracker_settings(database_url, fake_slack, github)
-    async with tracker_bot(settings, store, fake_slack, github, team_id) as running:
-        await give_roles(store, team_id, CHANNEL)
-        running.slack.user_id = LEAD
-        yield running
 
 
 async def imported(bot: TrackerBot, *titles: str, secret: str | None = HOOK_SECRET) -> None:
