@@ -341,9 +341,11 @@ async def test_an_org_wide_install_posts_every_workspaces_digest_with_the_org_to
 
     assert answer.status_code == 200
     async with store.engine.connect() as conn:
+        # The database is the session's: other tests' installs are there, under other teams.
         saved = (await conn.execute(text(
             "SELECT enterprise_id, team_id, is_enterprise_install, bot_token FROM slack_bots"
-        ))).all()
+            " WHERE enterprise_id = 'E123' OR team_id IN (:one, :other)"
+        ), {"one": oauth_bot.team_id, "other": other})).all()
     assert [tuple(row) for row in saved] == [("E123", None, True, ORG_TOKEN)]
 
     for team in (oauth_bot.team_id, other):

@@ -23,6 +23,7 @@ from bot.store.unit_of_work import Store
 from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.support.digests import parents, replies, runs_of, ts_of
+from tests.support.eventually import eventually
 from tests.support.items import add_item
 from tests.support.schedules import CHANNEL, TEAM, schedule_due, slot_at
 from tests.support.serve import start_serve, wait_healthy
@@ -45,6 +46,14 @@ async def test_two_processes_post_a_due_digest_once(
     try:
         await asyncio.gather(*(wait_healthy(served) for served in procs))
         await fake_slack.wait_for("chat.postMessage", count=4, timeout=20)
+
+        async def winner_finished() -> None:
+            # The winner logs its outcome once its thread (and, on a month's first digest, the
+            # chart) is done: on a loaded machine that can take seconds.
+            text = "".join((tmp_path / f"bot{n}.log").read_text() for n in (1, 2))
+            assert "outcome=posted" in text
+
+        await eventually(winner_finished, within=20)
         await asyncio.sleep(1.5)  # both schedulers have had their chance to post
     finally:
         for served in procs:
