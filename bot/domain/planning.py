@@ -94,7 +94,7 @@ def recommend(
     left_out = [r for r in [*debt, *features] if r.item.ref not in chosen]
     return Plan(
         picked=picked, capacity=capacity, budget_pct=budget_pct, unsized_left=unsized,
-        passed_over=_passed_over(left_out, capacity * budget_pct / 100), catch_up=catch_up,
+        passed_over=_passed_over(left_out, plan.debt_budget), catch_up=catch_up,
     )
 
 
