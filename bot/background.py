@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from bot.store.errors import StoreUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundTasks:
@@ -20,3 +25,22 @@ class BackgroundTasks:
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+async def repeat_forever(
+    name: str, job: str, run: Callable[[], Awaitable[None]], every_s: float
+) -> None:
+    """Run `run` now and every `every_s` seconds for the life of the process.
+
+    One bad run (the database away, a bug, a row we did not expect) must not end the loop: a
+    database that does not answer skips the run with a warning, anything else is logged with
+    its traceback, and the next run starts afresh.
+    """
+    while True:
+        try:
+            await run()
+        except StoreUnavailable as exc:
+            logger.warning("%s skipped: %s", name, exc)
+        except Exception:
+            logger.exception("%s failed; next run in %ss", name, every_s, extra={"job": job})
+        await asyncio.sleep(every_s)

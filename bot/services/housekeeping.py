@@ -3,10 +3,10 @@ forgotten, workspaces uninstalled long ago purged."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.background import repeat_forever
 from bot.services.workspace_lifecycle import purge_uninstalled_workspaces
 from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store
@@ -34,12 +34,5 @@ async def housekeeping(store: Store, now: datetime) -> None:
 
 async def keep_house(store: Store) -> None:
     """Run housekeeping now and every HOUSEKEEPING_INTERVAL_S, for the life of the process."""
-    while True:
-        try:
-            await housekeeping(store, datetime.now(UTC))
-        except Exception:
-            # One bad run (a bug, a row we did not expect) must not end housekeeping for
-            # the life of the process; the next run starts afresh.
-            logger.exception("housekeeping failed; next run in %ss", HOUSEKEEPING_INTERVAL_S,
-                             extra={"job": "housekeeping"})
-        await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
+    await repeat_forever("housekeeping", "housekeeping",
+                         lambda: housekeeping(store, datetime.now(UTC)), HOUSEKEEPING_INTERVAL_S)

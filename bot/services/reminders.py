@@ -7,11 +7,11 @@ one reminder: a missed nudge is better than a doubled one.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.background import repeat_forever
 from bot.domain.decisions import Role
 from bot.domain.reminders import (
     UNSIZED_NAMED,
@@ -22,7 +22,6 @@ from bot.domain.reminders import (
 from bot.services.digest_view import current_digest
 from bot.services.ports import ReminderSender
 from bot.store.digest_repository import DigestRun
-from bot.store.errors import StoreUnavailable
 from bot.store.unit_of_work import Store, UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -93,13 +92,8 @@ REMINDER_INTERVAL_S = 300.0  # reminders are due by the hour; five minutes late 
 
 async def keep_reminding(store: Store, sender_for: SenderFor) -> None:
     """Send the reminders due every REMINDER_INTERVAL_S, for the life of the process."""
-    while True:
-        try:
-            await send_due_reminders(store, sender_for, datetime.now(UTC))
-        except StoreUnavailable as exc:
-            logger.warning("reminders skipped: %s", exc)
-        except Exception:
-            # One bad run must not end reminders for the life of the process.
-            logger.exception("reminders failed; next run in %ss", REMINDER_INTERVAL_S,
-                             extra={"job": "reminder"})
-        await asyncio.sleep(REMINDER_INTERVAL_S)
+
+    async def send() -> None:
+        await send_due_reminders(store, sender_for, datetime.now(UTC))
+
+    await repeat_forever("reminders", "reminder", send, REMINDER_INTERVAL_S)

@@ -6,11 +6,11 @@ overlapping poll, a webhook and a poll of the same change, or a redelivery, chan
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.background import repeat_forever
 from bot.credentials import SecretBox
 from bot.domain.items import Status
 from bot.domain.tracker_connections import TrackerConnection
@@ -20,7 +20,6 @@ from bot.services.import_issues import note_failure
 from bot.services.ports import SlackDirectory, Tracker, TrackerFailure
 from bot.services.tracker_access import TrackerFactory, open_tracker
 from bot.services.write_back import claim_due, write_back
-from bot.store.errors import StoreUnavailable
 from bot.store.tracker_repository import SealedConnection
 from bot.store.unit_of_work import Store
 
@@ -139,14 +138,10 @@ TRACKER_TICK_S = 15.0
 async def keep_in_sync(sync: TrackerSync, poll_interval_s: float) -> None:
     """Poll the trackers whose turn it is (a lease in the database makes it once across
     processes) and send the write-backs that are due, for the life of the process."""
-    tick = min(TRACKER_TICK_S, poll_interval_s)
-    while True:
-        try:
-            await sync.poll_due(datetime.now(UTC))
-            await sync.flush_writebacks(datetime.now(UTC))
-        except StoreUnavailable as exc:
-            logger.warning("tracker sync skipped: %s", exc)
-        except Exception:
-            logger.exception("tracker sync failed; next run in %ss", tick,
-                             extra={"job": "tracker_sync"})
-        await asyncio.sleep(tick)
+
+    async def tick() -> None:
+        await sync.poll_due(datetime.now(UTC))
+        await sync.flush_writebacks(datetime.now(UTC))
+
+    await repeat_forever("tracker sync", "tracker_sync", tick,
+                         min(TRACKER_TICK_S, poll_interval_s))
