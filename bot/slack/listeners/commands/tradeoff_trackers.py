@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
@@ -14,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.credentials import SecretKeyMissing
 from bot.domain.items import ItemRef
 from bot.domain.tracker_connections import TrackerKind
+from bot.domain.tracker_issues import TrackerIssue
 from bot.services.connect_tracker import channel_connections, disconnect_tracker, may_connect
 from bot.services.errors import ItemNotFound
 from bot.services.import_issues import ChooseTracker, import_issues
@@ -157,17 +159,10 @@ async def link(call: Invocation) -> None:
 
 async def _link(call: Invocation, ref: ItemRef, issue_text: str) -> None:
     assert call.runtime.secret_box is not None and call.runtime.trackers is not None
-    try:
-        linked = await link_item(
-            call.runtime.store, call.runtime.secret_box, call.runtime.trackers,
-            team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref,
-            issue_text=issue_text)
-    except Exception as exc:
-        if not await _explained(call, exc):
-            raise
-        return
-    await call.reply_later({"response_type": "in_channel", **text_reply(
-        f"<@{call.user_id}> linked *{ref}* to {issue_link(linked.ref, linked.url)}.")})
+    await _announced(call, "linked", ref, link_item(
+        call.runtime.store, call.runtime.secret_box, call.runtime.trackers,
+        team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref,
+        issue_text=issue_text))
 
 
 async def push(call: Invocation) -> None:
@@ -187,17 +182,24 @@ async def push(call: Invocation) -> None:
 
 async def _push(call: Invocation, ref: ItemRef, kind: TrackerKind | None) -> None:
     assert call.runtime.secret_box is not None and call.runtime.trackers is not None
+    await _announced(call, "pushed", ref, push_item(
+        call.runtime.store, call.runtime.secret_box, call.runtime.trackers,
+        team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref,
+        kind=kind))
+
+
+async def _announced(
+    call: Invocation, verb: str, ref: ItemRef, work: Awaitable[TrackerIssue]
+) -> None:
+    """Tell the channel who linked or pushed the item to which issue, or explain the failure."""
     try:
-        issue = await push_item(
-            call.runtime.store, call.runtime.secret_box, call.runtime.trackers,
-            team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, ref=ref,
-            kind=kind)
+        issue = await work
     except Exception as exc:
         if not await _explained(call, exc):
             raise
         return
     await call.reply_later({"response_type": "in_channel", **text_reply(
-        f"<@{call.user_id}> pushed *{ref}* to {issue_link(issue.ref, issue.url)}.")})
+        f"<@{call.user_id}> {verb} *{ref}* to {issue_link(issue.ref, issue.url)}.")})
 
 
 async def _explained(call: Invocation, exc: Exception) -> bool:
