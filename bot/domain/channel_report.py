@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.decisions import Decision, decision_split
+from bot.domain.decisions import SPLIT_WINDOW, Decision, decision_split
 from bot.domain.items import Item, Kind
 
-RECENT_DECISIONS = 4  # the window a line's debt share is taken over
+# A line's debt share is the one the channel's digest shows: over the same last decisions.
+RECENT_DECISIONS = SPLIT_WINDOW
 
 
 @dataclass(frozen=True)
