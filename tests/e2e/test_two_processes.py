@@ -106,17 +106,22 @@ async def test_two_hundred_votes_spread_over_two_processes_with_retries_count_ex
 
             async def deliver(sender: SlackSender, user: str, ref: str, retry: int | None) -> None:
                 event_id = f"Ev{user}{ref}"
-                answer = await sender.reaction(
-                    thread[ref], user_id=user, event_id=event_id, retry_num=retry
-                )
-                # As Slack does, a delivery answered with an error is sent again, up to 3 times.
-                for again in (2, 3, 4):
+                # As Slack does, a delivery answered with an error, or not answered at all (a
+                # connection the server dropped), is sent again, up to 3 times.
+                failed = ""
+                for again in (retry, 2, 3, 4):
+                    try:
+                        answer = await sender.reaction(
+                            thread[ref], user_id=user, event_id=event_id, retry_num=again
+                        )
+                    except httpx.TransportError as exc:
+                        failed = repr(exc)
+                        continue
                     if answer.status_code < 300:
                         return
-                    answer = await sender.reaction(
-                        thread[ref], user_id=user, event_id=event_id, retry_num=again
-                    )
-                assert answer.status_code < 300, answer.text
+                    failed = f"{answer.status_code} {answer.text}"
+                logs = "\n".join(served.log()[-2000:] for served in procs)
+                raise AssertionError(f"{event_id} never answered 2xx: {failed}\n{logs}")
 
             await asyncio.gather(*(deliver(*delivery) for delivery in plan))
             event_ids = {f"Ev{user}{ref}" for user in VOTERS for ref in thread}
