@@ -25,6 +25,9 @@ class TrackerIssue:
     is_open: bool
     updated_at: datetime  # timezone-aware UTC
     closed_by: str | None = None
+    # Closed as "not planned" (GitHub's state_reason, Jira's Won't Do resolutions): the
+    # team decided against it, so its item is dropped rather than done.
+    not_planned: bool = False
     is_pull_request: bool = False
 
 

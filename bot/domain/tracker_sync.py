@@ -42,6 +42,7 @@ class SyncChange:
     action: SyncAction
     note: str  # what the item's history says, e.g. "closed in GitHub by octocat"
     title: str | None = None  # the new title, for RENAME
+    closed_as: Status = Status.DONE  # for CLOSE: done, or dropped when not planned
 
 
 _CLOSABLE = (Status.OPEN, Status.PLANNED)
@@ -66,7 +67,11 @@ def changes_for(
     who = actor or issue.closed_by
     by = f" by {who}" if who else ""
     if not issue.is_open and item.status in _CLOSABLE:
-        changes.append(SyncChange(SyncAction.CLOSE, f"closed in {kind.label}{by}"))
+        if issue.not_planned:
+            changes.append(SyncChange(SyncAction.CLOSE, f"closed in {kind.label} as not planned"
+                                      f"{by}", closed_as=Status.DROPPED))
+        else:
+            changes.append(SyncChange(SyncAction.CLOSE, f"closed in {kind.label}{by}"))
     elif issue.is_open and item.status in _REOPENABLE and (
         reopened or item.closed_by == tracker_actor(kind)
     ):

@@ -102,8 +102,9 @@ class ItemLinkRepository:
             old, new, field = row.title, change.title, "title"
             row.title = change.title
         elif change.action is SyncAction.CLOSE and row.status in ("open", "planned"):
-            old, new, field = row.status, f"done ({change.note})", "status"
-            row.status, row.closed_at, row.closed_by = "done", now, actor
+            closed_as = change.closed_as.value
+            old, new, field = row.status, f"{closed_as} ({change.note})", "status"
+            row.status, row.closed_at, row.closed_by = closed_as, now, actor
         elif change.action is SyncAction.REOPEN and row.status in ("done", "dropped"):
             old, new, field = row.status, f"open ({change.note})", "status"
             row.status, row.closed_at, row.closed_by = "open", None, None

@@ -251,6 +251,8 @@ def issue_from_github(repo: str, raw: dict[str, Any]) -> TrackerIssue:
         is_open=raw.get("state") == "open",
         updated_at=_when(str(raw["updated_at"])),
         closed_by=closed_by.get("login") if isinstance(closed_by, dict) else None,
+        not_planned=raw.get("state") == "closed"
+        and raw.get("state_reason") in ("not_planned", "duplicate"),
         is_pull_request="pull_request" in raw,
     )
 

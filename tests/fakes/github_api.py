@@ -143,9 +143,10 @@ class FakeGitHub:
     def comments(self, full_name: str, number: int) -> list[dict[str, Any]]:
         return list(self.repos[full_name.lower()].comments.get(number, []))
 
-    def close(self, full_name: str, number: int, by: str = "octocat") -> None:
+    def close(self, full_name: str, number: int, by: str = "octocat",
+              reason: str = "completed") -> None:
         self._edit(full_name, number, state="closed", closed_by=self._user(by),
-                   closed_at=_iso(self.tick()), state_reason="completed")
+                   closed_at=_iso(self.tick()), state_reason=reason)
 
     def reopen(self, full_name: str, number: int) -> None:
         self._edit(full_name, number, state="open", closed_by=None, closed_at=None,

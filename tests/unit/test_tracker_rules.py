@@ -81,6 +81,11 @@ def test_what_a_tracker_change_does_to_its_item() -> None:
     open_item = ItemState(Status.OPEN, "Flaky deploys", None)
     [close] = changes_for(open_item, issue(is_open=False, closed_by="octocat"), kind)
     assert (close.action, close.note) == (SyncAction.CLOSE, "closed in GitHub by octocat")
+    [dropped] = changes_for(open_item, issue(is_open=False, closed_by="octocat",
+                                             not_planned=True), kind)
+    assert (dropped.action, dropped.closed_as) == (SyncAction.CLOSE, Status.DROPPED)
+    assert dropped.note == "closed in GitHub as not planned by octocat"
+    assert close.closed_as is Status.DONE
     planned = ItemState(Status.PLANNED, "Flaky deploys", None)
     assert changes_for(planned, issue(is_open=False), kind)[0].action is SyncAction.CLOSE
     by_tracker = ItemState(Status.DONE, "Flaky deploys", "tracker:github")

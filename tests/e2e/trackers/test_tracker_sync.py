@@ -102,6 +102,25 @@ async def test_a_poll_closes_reopens_and_renames_and_an_unchanged_repo_costs_a_3
     assert len(await history(bot, closed)) == 3  # created, closed, reopened: nothing new
 
 
+async def test_an_issue_closed_as_not_planned_drops_its_item_and_reopening_brings_it_back(
+    bot: TrackerBot,
+) -> None:
+    await imported(bot, "Rewrite the billing service")
+    sync = syncer(bot)
+    now = datetime.now(UTC)
+    await sync.poll_due(now)
+    bot.github.close(REPO, 1, by="octocat", reason="not_planned")
+    await sync.poll_due(now + timedelta(minutes=6))
+    dropped = await item(bot, 1)
+    assert (dropped.status, dropped.closed_by) == ("dropped", "tracker:github")
+    assert (await history(bot, dropped))[-1] == (
+        "status:dropped (closed in GitHub as not planned by octocat)")
+
+    bot.github.reopen(REPO, 1)
+    await sync.poll_due(now + timedelta(minutes=12))
+    assert (await item(bot, 1)).status == "open"
+
+
 async def test_an_item_closed_in_slack_stays_closed_while_its_issue_is_open(
     bot: TrackerBot,
 ) -> None:
