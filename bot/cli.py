@@ -22,6 +22,7 @@ from bot.cli_data import (
 )
 from bot.config import ConfigError, Settings
 from bot.domain.trends import DEFAULT_WEEKS, MAX_WEEKS
+from bot.http_stack import HttpStack, stack_named
 from bot.store.engine import DatabaseUrlError
 from bot.store.errors import StoreUnavailable
 
@@ -188,8 +189,10 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.runtime import build_http_app
 
     settings = _ready_to_connect(args, "http")
+    stack = _http_stack(settings)
     app = build_http_app(settings)
     _tune_gc()
+    logger.info("serving HTTP on %s (TRADEOFF_HTTP_STACK=%s)", stack.uvicorn_options(), stack.name)
     uvicorn.run(
         app,
         host=args.host or settings.host,
@@ -198,8 +201,20 @@ def _serve(args: argparse.Namespace) -> int:
         # Our handler (JSON, secrets scrubbed) stays in place; the request log replaces access.
         log_config=None,
         access_log=False,
+        **stack.uvicorn_options(),  # type: ignore[arg-type]
     )
     return 0
+
+
+def _http_stack(settings: Settings) -> HttpStack:
+    stack = stack_named(settings.http_stack)
+    missing = stack.missing()
+    if missing:
+        raise ConfigError(
+            f"TRADEOFF_HTTP_STACK={stack.name} needs {' and '.join(missing)}, which are not "
+            f"installed: pip install {' '.join(missing)}, or set TRADEOFF_HTTP_STACK=asyncio"
+        )
+    return stack
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
