@@ -145,8 +145,15 @@ async def seed(url: str, channels: int) -> None:
             for k in range(3):
                 await log_item(store, team_id=TEAM, channel_id=channel, author_id="ULEAD",
                                draft=make_draft(Kind.DEBT, f"Month debt {k}", "impact"))
-            await set_schedule(store, team_id=TEAM, channel_id=channel, user_id="ULEAD",
-                               slot=slot)
+            settings = await set_schedule(store, team_id=TEAM, channel_id=channel,
+                                          user_id="ULEAD", slot=slot)
+            # A schedule set after its slot does not fire for it (post_scheduled_digest): set
+            # it a day before, so the slot is one that fell due while it was in force.
+            async with store.unit_of_work() as uow:
+                await uow.channels.save(
+                    settings.with_changes(scheduled_since=due - timedelta(days=1)), "ULEAD", due
+                )
+                await uow.commit()
     finally:
         await store.close()
 
