@@ -247,7 +247,7 @@ def measure(label: str, servers: Sequence[Server], run: Any) -> Measured:
     import resource
 
     before = loadavg()
-    machine0, pg0 = machine_busy_seconds(), postgres_cpu_seconds()
+    machine0, pg0 = machine_busy_seconds(), postgres_cpu_ticks()
     cpu0 = sum(s.cpu_seconds() for s in servers)
     own0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -255,10 +255,10 @@ def measure(label: str, servers: Sequence[Server], run: Any) -> Measured:
     wall = time.perf_counter() - started
     own1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu1 = sum(s.cpu_seconds() for s in servers)
-    machine1, pg1 = machine_busy_seconds(), postgres_cpu_seconds()
+    machine1, pg = machine_busy_seconds(), postgres_cpu_since(pg0)
     own = (own1.ru_utime - own0.ru_utime) + (own1.ru_stime - own0.ru_stime)
-    other = (machine1 - machine0) - (cpu1 - cpu0) - own - (pg1 - pg0)
-    measured = Measured(label, load, cpu1 - cpu0, own, before, wall, pg1 - pg0, max(other, 0.0))
+    other = (machine1 - machine0) - (cpu1 - cpu0) - own - pg
+    measured = Measured(label, load, cpu1 - cpu0, own, before, wall, pg, max(other, 0.0))
     say(measured.summary())
     return measured
 
@@ -270,16 +270,25 @@ def machine_busy_seconds() -> float:
     return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU so far of every process named `postgres` (the server and its backends)."""
-    total = 0
+def postgres_cpu_ticks() -> dict[int, int]:
+    """CPU so far, in clock ticks, of every process named `postgres` (server and backends),
+    by pid."""
+    ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             text = stat.read_text()
             if "(postgres)" in text:
                 fields = text.rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+                ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def postgres_cpu_since(before: dict[int, int]) -> float:
+    """CPU seconds PostgreSQL used since `before`, per process, so a backend that exited in
+    between (another job's connection closing) does not take its whole life's CPU off the sum
+    and make it negative; what an exiting backend used meanwhile is missed instead."""
+    after = postgres_cpu_ticks()
+    return sum(max(t - before.get(pid, 0), 0) for pid, t in after.items()) / CLOCK_TICKS
 
 
 class Profiler:
