@@ -69,14 +69,11 @@ CHARTS = {"process": ChartPool, "thread": ChartsInThreads, "inline": ChartsOnThe
 
 
 def run_bot_process(args: argparse.Namespace) -> None:
-    """The bot process on the event loop of `--http-stack`, made as uvicorn.run makes it."""
-    import uvicorn
-
-    options = STACKS[args.http_stack].uvicorn_options()
-    factory = uvicorn.Config(None, loop=options["loop"]).get_loop_factory()
-    with asyncio.Runner(loop_factory=factory) as runner:
+    """The bot process on the event loop of `--http-stack`, as `tradeoff serve` makes it."""
+    stack = STACKS[args.http_stack]
+    with asyncio.Runner(loop_factory=stack.loop_factory()) as runner:
         runner.run(bot_process(args.url, args.slack_url, args.port, args.bot_process,
-                               args.channels, options["http"]))
+                               args.channels, stack.http))
 
 
 async def bot_process(url: str, slack_url: str, port: int, charts: str, channels: int,

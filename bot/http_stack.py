@@ -7,7 +7,10 @@ benchmarks therefore always name it.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -26,12 +29,30 @@ class HttpStack:
         """The modules this stack needs that are not installed."""
         return [m for m in self.modules if importlib.util.find_spec(m) is None]
 
+    def loop_factory(self) -> Callable[[], asyncio.AbstractEventLoop] | None:
+        """What makes this stack's event loop, for asyncio.Runner (None: asyncio's own)."""
+        if self.loop == "uvloop":
+            factory: Callable[[], asyncio.AbstractEventLoop] = (
+                importlib.import_module("uvloop").new_event_loop
+            )
+            return factory
+        return None
+
 
 STACKS = {
     "uvloop": HttpStack("uvloop", "uvloop", "httptools", ("uvloop", "httptools")),
     "asyncio": HttpStack("asyncio", "asyncio", "h11", ("h11",)),
 }
-DEFAULT_HTTP_STACK = "asyncio"
+# Measured by bench.quick_add, bench.voting and bench.list_items with --stacks asyncio,uvloop:
+# uvloop + httptools took less of the bot's CPU per request on both databases (bench/RESULTS.md,
+# "Issue 19"); asyncio + h11 stays as the fallback where uvloop does not build (Windows).
+DEFAULT_HTTP_STACK = "uvloop"
+
+
+def loop_name() -> str:
+    """The running event loop's implementation: "uvloop" or "asyncio"."""
+    module = type(asyncio.get_running_loop()).__module__
+    return "uvloop" if module.startswith("uvloop") else "asyncio"
 
 
 def stack_named(name: str) -> HttpStack:
