@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bench.digest_build import _pg_admin, _plain_dsn, code_fingerprint, machine_info
 from bench.loadgen import LoadResult
+from bot.http_stack import DEFAULT_HTTP_STACK, STACKS
 from tests.support.processes import clean_env, free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,9 @@ BOT_TOKEN = "xoxb-bench"
 TRADEOFF = Path(sys.executable).parent / "tradeoff"
 STARTUP_TIMEOUT_S = 30.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The naive stack the targets compare with runs on uvicorn as it was first measured: plain
+# asyncio and h11 (uvicorn's "auto" would take uvloop and httptools whenever installed).
+REFERENCE_HTTP_STACK = "asyncio"
 
 __all__ = ["code_fingerprint", "machine_info"]
 
@@ -66,6 +71,13 @@ def fresh_database(backend: str, pg_url: str, label: str) -> Iterator[str]:
         yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def fresh_databases(backend: str, pg_url: str, labels: Sequence[str]) -> Iterator[list[str]]:
+    """One fresh database per label, all removed on the way out."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(fresh_database(backend, pg_url, label)) for label in labels]
 
 
 def server_version(backend: str, url: str) -> str | None:
@@ -147,26 +159,29 @@ class Server:
 
 
 def bot_server(
-    name: str, url: str, fake: Any, log_dir: Path, *, scheduler: str = "off", **extra_env: str,
+    name: str, url: str, fake: Any, log_dir: Path, *, scheduler: str = "off",
+    http_stack: str = DEFAULT_HTTP_STACK, **extra_env: str,
 ) -> Server:
-    """`tradeoff serve` as a separate process."""
+    """`tradeoff serve` as a separate process, on the given TRADEOFF_HTTP_STACK."""
     settings = {"LOG_LEVEL": "WARNING", **extra_env}
     env = clean_env(
         DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url, TRADEOFF_SCHEDULER=scheduler,
-        DIGEST_REPLY_INTERVAL="0", **settings,
+        DIGEST_REPLY_INTERVAL="0", TRADEOFF_HTTP_STACK=http_stack, **settings,
     )
     return Server(name, [str(TRADEOFF), "serve"], env, log_dir / f"{name}.log")
 
 
 def reference_server(
-    name: str, mode: str, bolt: str, url: str, fake: Any, log_dir: Path
+    name: str, mode: str, bolt: str, url: str, fake: Any, log_dir: Path,
+    http_stack: str = REFERENCE_HTTP_STACK,
 ) -> Server:
     env = clean_env(
         DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.base_url,
     )
-    command = [sys.executable, "-m", "bench.reference_app", "--mode", mode, "--bolt", bolt]
+    command = [sys.executable, "-m", "bench.reference_app", "--mode", mode, "--bolt", bolt,
+               "--http-stack", http_stack]
     return Server(name, command, env, log_dir / f"{name}.log")
 
 
@@ -204,6 +219,20 @@ class Measured:
     def cpu_ms_per_request(self) -> float:
         return 1000 * self.cpu_s / max(len(self.load.latencies), 1)
 
+    @property
+    def postgres_ms_per_request(self) -> float:
+        return 1000 * self.postgres_cpu_s / max(len(self.load.latencies), 1)
+
+    @property
+    def busy_cores(self) -> float:
+        """Cores kept busy on average by the servers, PostgreSQL and the load generator: what
+        this run's throughput cost, whatever else shared the machine."""
+        return (self.cpu_s + self.postgres_cpu_s + self.loadgen_cpu_s) / (self.wall_s or 1.0)
+
+    @property
+    def rate_per_busy_core(self) -> float:
+        return self.load.rate / self.busy_cores if self.busy_cores else 0.0
+
     def summary(self) -> str:
         load = self.load
         errors = f", errors {dict(load.errors.most_common(3))}" if load.errors else ""
@@ -218,7 +247,7 @@ def measure(label: str, servers: Sequence[Server], run: Any) -> Measured:
     import resource
 
     before = loadavg()
-    machine0, pg0 = machine_busy_seconds(), postgres_cpu_seconds()
+    machine0, pg0 = machine_busy_seconds(), postgres_cpu_ticks()
     cpu0 = sum(s.cpu_seconds() for s in servers)
     own0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -226,10 +255,10 @@ def measure(label: str, servers: Sequence[Server], run: Any) -> Measured:
     wall = time.perf_counter() - started
     own1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu1 = sum(s.cpu_seconds() for s in servers)
-    machine1, pg1 = machine_busy_seconds(), postgres_cpu_seconds()
+    machine1, pg = machine_busy_seconds(), postgres_cpu_since(pg0)
     own = (own1.ru_utime - own0.ru_utime) + (own1.ru_stime - own0.ru_stime)
-    other = (machine1 - machine0) - (cpu1 - cpu0) - own - (pg1 - pg0)
-    measured = Measured(label, load, cpu1 - cpu0, own, before, wall, pg1 - pg0, max(other, 0.0))
+    other = (machine1 - machine0) - (cpu1 - cpu0) - own - pg
+    measured = Measured(label, load, cpu1 - cpu0, own, before, wall, pg, max(other, 0.0))
     say(measured.summary())
     return measured
 
@@ -241,16 +270,25 @@ def machine_busy_seconds() -> float:
     return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU so far of every process named `postgres` (the server and its backends)."""
-    total = 0
+def postgres_cpu_ticks() -> dict[int, int]:
+    """CPU so far, in clock ticks, of every process named `postgres` (server and backends),
+    by pid."""
+    ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             text = stat.read_text()
             if "(postgres)" in text:
                 fields = text.rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+                ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def postgres_cpu_since(before: dict[int, int]) -> float:
+    """CPU seconds PostgreSQL used since `before`, per process, so a backend that exited in
+    between (another job's connection closing) does not take its whole life's CPU off the sum
+    and make it negative; what an exiting backend used meanwhile is missed instead."""
+    after = postgres_cpu_ticks()
+    return sum(max(t - before.get(pid, 0), 0) for pid, t in after.items()) / CLOCK_TICKS
 
 
 class Profiler:
@@ -287,6 +325,8 @@ _BUCKETS = (
     ("slack_sdk", "slack_sdk/"),
     ("uvicorn + h11 (HTTP)", "uvicorn/"),
     ("uvicorn + h11 (HTTP)", "h11/"),
+    ("httptools (HTTP parser)", "httptools/"),
+    ("uvloop event loop", "uvloop/"),
     ("Starlette", "starlette/"),
     ("greenlet", "greenlet/"),
     ("logging", "logging/"),
@@ -361,7 +401,63 @@ def parser_for(prog: str, description: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--profile", action="store_true", help="py-spy each server")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--stacks", default=DEFAULT_HTTP_STACK, type=stack_list,
+                        help="the bot's TRADEOFF_HTTP_STACK values to run, one after the other "
+                        f"in the same run (default {DEFAULT_HTTP_STACK}; e.g. asyncio,uvloop)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per stack and client count, the stacks in turns (A B B A)")
     return parser
+
+
+def stack_list(text: str) -> list[str]:
+    """`asyncio,uvloop` -> ["asyncio", "uvloop"], every name one bot.http_stack knows."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in STACKS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"stacks are {', '.join(STACKS)}, got '{text}'")
+    return names
+
+
+def in_turns(stacks: Sequence[str], repeat: int) -> list[str]:
+    """Which stack takes the load next: A B, then B A, then A B..., so neither always goes
+    first while the machine's other load drifts (with repeat 2: A B B A)."""
+    order: list[str] = []
+    for n in range(max(repeat, 1)):
+        order += list(stacks) if n % 2 == 0 else list(reversed(stacks))
+    return order
+
+
+def median_run(runs: Sequence[Measured]) -> Measured | None:
+    """The run of median throughput (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda m: m.load.rate)
+    return ordered[(len(ordered) - 1) // 2] if ordered else None
+
+
+def pair_ratios(pairs: Sequence[tuple[Measured, Measured]]) -> str:
+    """`1.10x req/s, 0.90x CPU/req` for each (first, second) pair, then their medians."""
+    rates = [b.load.rate / a.load.rate for a, b in pairs if a.load.rate]
+    cpus = [b.cpu_ms_per_request / a.cpu_ms_per_request for a, b in pairs
+            if a.cpu_ms_per_request]
+    each = ", ".join(f"{r:.2f}x/{c:.2f}x" for r, c in zip(rates, cpus, strict=False))
+    if not rates:
+        return "-"
+    return (f"req/s {statistics.median(rates):.2f}x, CPU/req {statistics.median(cpus):.2f}x "
+            f"(median of {len(rates)}; each run req/s/CPU: {each})")
+
+
+def stack_label(base: str, stack: str, stacks: Sequence[str]) -> str:
+    """`bot` when one stack is run, `bot uvloop` when several are compared."""
+    return base if len(stacks) == 1 else f"{base} {stack}"
+
+
+def stack_line(stacks: Sequence[str], references: str | None = None) -> str:
+    """The report line saying which event loop and HTTP parser each server ran on."""
+    shown = ", ".join(f"{s} = {STACKS[s].loop} + {STACKS[s].http}" for s in stacks)
+    line = f"- HTTP stack (TRADEOFF_HTTP_STACK) of the bot: {shown}"
+    if references is not None:
+        ref = STACKS[references]
+        line += f"; the references: {ref.loop} + {ref.http}"
+    return line
 
 
 def backends(choice: str) -> tuple[str, ...]:

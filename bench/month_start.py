@@ -3,7 +3,8 @@ chart, fall due at once; how late the bot's event loop runs, and how fast quick-
 answered meanwhile.
 
     python -m bench.month_start [--backend sqlite|postgresql|both] [--channels 100]
-        [--clients 2] [--charts process,thread,inline] [--record]
+        [--clients 2] [--charts process,thread,inline] [--stacks asyncio,uvloop] [--repeat 1]
+        [--record]
 
 For each backend and each way of drawing charts: a fresh database migrated with `tradeoff
 migrate`, the channels seeded with three open items and a digest due 30 minutes ago, then the
@@ -37,6 +38,7 @@ from bench.slack_payloads import slash_command
 from bot.chart_pool import ChartPool
 from bot.charts import render_trends_png
 from bot.domain.trends import Trends
+from bot.http_stack import DEFAULT_HTTP_STACK, STACKS
 
 TEAM = "TMONTH"
 QUICK_CHANNEL = "CQUICK"
@@ -66,7 +68,16 @@ CHARTS = {"process": ChartPool, "thread": ChartsInThreads, "inline": ChartsOnThe
 # --- the bot process ---------------------------------------------------------------------------
 
 
-async def bot_process(url: str, slack_url: str, port: int, charts: str, channels: int) -> None:
+def run_bot_process(args: argparse.Namespace) -> None:
+    """The bot process on the event loop of `--http-stack`, as `tradeoff serve` makes it."""
+    stack = STACKS[args.http_stack]
+    with asyncio.Runner(loop_factory=stack.loop_factory()) as runner:
+        runner.run(bot_process(args.url, args.slack_url, args.port, args.bot_process,
+                               args.channels, stack.http))
+
+
+async def bot_process(url: str, slack_url: str, port: int, charts: str, channels: int,
+                      http: str) -> None:
     import uvicorn
 
     from bot.config import Settings
@@ -84,7 +95,7 @@ async def bot_process(url: str, slack_url: str, port: int, charts: str, channels
     runtime = build_runtime(settings, charts=CHARTS[charts]())
     server = uvicorn.Server(uvicorn.Config(
         create_asgi_app(create_app(runtime), runtime), host="127.0.0.1", port=port,
-        log_level="warning", log_config=None, access_log=False, lifespan="on",
+        log_level="warning", log_config=None, access_log=False, lifespan="on", http=http,
     ))
     serving = asyncio.create_task(server.serve())
     while not server.started:
@@ -103,7 +114,8 @@ async def bot_process(url: str, slack_url: str, port: int, charts: str, channels
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     await monitor.stop()
     print(json.dumps({"max_lag_ms": monitor.max_lag_ms, "seconds": seconds, "cpu_s": cpu,
-                      "workers": runtime.charts.workers}), flush=True)
+                      "workers": runtime.charts.workers,
+                      "loop": type(asyncio.get_running_loop()).__module__}), flush=True)
     # Serve on until the load generator's last requests are answered.
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     server.should_exit = True
@@ -130,8 +142,15 @@ async def seed(url: str, channels: int) -> None:
             for k in range(3):
                 await log_item(store, team_id=TEAM, channel_id=channel, author_id="ULEAD",
                                draft=make_draft(Kind.DEBT, f"Month debt {k}", "impact"))
-            await set_schedule(store, team_id=TEAM, channel_id=channel, user_id="ULEAD",
-                               slot=slot)
+            settings = await set_schedule(store, team_id=TEAM, channel_id=channel,
+                                          user_id="ULEAD", slot=slot)
+            # A schedule set after its slot does not fire for it (post_scheduled_digest): set
+            # it a day before, so the slot is one that fell due while it was in force.
+            async with store.unit_of_work() as uow:
+                await uow.channels.save(
+                    settings.with_changes(scheduled_since=due - timedelta(days=1)), "ULEAD", due
+                )
+                await uow.commit()
     finally:
         await store.close()
 
@@ -153,14 +172,14 @@ async def posted_runs(url: str) -> int:
         await store.close()
 
 
-async def month_start(url: str, fake: Any, charts: str, args: argparse.Namespace,
+async def month_start(url: str, fake: Any, charts: str, stack: str, args: argparse.Namespace,
                       log: Path) -> dict[str, Any]:
     port = harness.free_port()
     with log.open("ab") as errors:
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.month_start", "--bot-process", charts,
             "--url", url, "--slack-url", fake.base_url, "--port", str(port),
-            "--channels", str(args.channels),
+            "--channels", str(args.channels), "--http-stack", stack,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
             cwd=harness.REPO_ROOT, env=harness.clean_env(),
         )
@@ -193,7 +212,7 @@ async def month_start(url: str, fake: Any, charts: str, args: argparse.Namespace
     await bot.stdin.drain()
     await asyncio.wait_for(bot.wait(), 30)
     figures.update(
-        charts=charts, load=load, posted=await posted_runs(url),
+        charts=charts, stack=stack, load=load, posted=await posted_runs(url),
         uploads=len(fake.calls_to("files.completeUploadExternal")) - uploads_before,
     )
     return figures
@@ -203,6 +222,7 @@ def row(f: dict[str, Any], channels: int) -> str:
     load: LoadResult = f["load"]
     slow = sum(1 for s in load.latencies if s * 1000 > ACK_LIMIT_MS)
     return (
+        f"| {f['stack']} ({f['loop']}) "
         f"| {f['charts']} ({f['workers']} worker{'s' if f['workers'] > 1 else ''}) "
         f"| **{f['max_lag_ms']:.0f} ms** | {load.percentile_ms(50):.1f} / "
         f"**{load.percentile_ms(99):.1f}** / {1000 * max(load.latencies or [0]):.0f} ms "
@@ -222,45 +242,53 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--slack-url", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--http-stack", default=DEFAULT_HTTP_STACK, help=argparse.SUPPRESS)
     parser.set_defaults(backend="sqlite")
     args = parser.parse_args()
     if args.bot_process:
-        asyncio.run(bot_process(args.url, args.slack_url, args.port, args.bot_process,
-                                args.channels))
+        run_bot_process(args)
         return
     lines: list[str] = []
     with harness.fake_slack() as fake:
         for backend in harness.backends(args.backend):
             results = []
             machine: dict[str, str] = {}
-            for charts in args.charts.split(","):
-                with harness.fresh_database(backend, args.pg_url, f"month_{charts}") as url:
+            runs = [(charts, stack) for charts in args.charts.split(",")
+                    for stack in harness.in_turns(args.stacks, args.repeat)]
+            for charts, stack in runs:
+                label = f"month_{charts}_{stack}"
+                with harness.fresh_database(backend, args.pg_url, label) as url:
                     harness.migrate(url, harness.clean_env())
                     machine = machine or harness.machine_info(
                         backend, harness.server_version(backend, url)
                     )
                     asyncio.run(seed(url, args.channels))
-                    say(f"{backend}: {args.channels} digests due, charts {charts}")
-                    log = Path(tempfile.gettempdir()) / f"bench-month-start-{backend}-{charts}.log"
-                    results.append(asyncio.run(month_start(url, fake, charts, args, log)))
+                    say(f"{backend}: {args.channels} digests due, charts {charts}, {stack}")
+                    log = Path(tempfile.gettempdir()) / f"bench-{label}-{backend}.log"
+                    results.append(asyncio.run(month_start(url, fake, charts, stack, args, log)))
+            first = args.charts.split(",")[0]
+            shipped = [f for f in results if f["charts"] == first]
+            worst = max(f["max_lag_ms"] for f in shipped)
             lines += [
                 f"### month_start on {backend}: {args.channels} digests with charts due at once, "
                 f"{args.clients} quick-add clients",
                 "",
                 f"`python -m bench.month_start --backend {backend} --channels {args.channels} "
-                f"--clients {args.clients} --charts {args.charts}`, "
+                f"--clients {args.clients} --charts {args.charts} --stacks "
+                f"{','.join(args.stacks)} --repeat {args.repeat}`, "
                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {harness.machine_line(machine)}, "
                 f"{harness.code_fingerprint()}, load average before "
                 f"{harness.loadavg()}",
                 "",
-                "| charts drawn | max loop lag | quick-add p50 / p99 / max | quick-adds | digests "
-                "| digest phase |",
-                "|---|---|---|---|---|---|",
+                "| HTTP stack (event loop) | charts drawn | max loop lag | quick-add p50 / p99 / "
+                "max | quick-adds | digests | digest phase |",
+                "|---|---|---|---|---|---|---|",
                 *(row(f, args.channels) for f in results),
                 "",
                 f"Target: max loop lag ≤ {LAG_TARGET_MS:.0f} ms → "
-                + ("**MET**" if results[0]["max_lag_ms"] <= LAG_TARGET_MS else "**NOT MET**")
-                + f" ({results[0]['charts']}).",
+                + ("**MET**" if worst <= LAG_TARGET_MS else "**NOT MET**")
+                + f" ({first}: worst of {len(shipped)} run{'s' if len(shipped) > 1 else ''}, "
+                f"{worst:.0f} ms).",
                 "",
             ]
     harness.publish("\n".join(lines), keep=args.record)

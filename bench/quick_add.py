@@ -1,9 +1,10 @@
 """Benchmark: `/debt title | impact` quick-adds against `tradeoff serve`, beside the naive stack.
 
     python -m bench.quick_add --backend sqlite|postgresql|both [--clients 1,8,32]
-        [--duration 5] [--references ack,db,ack-pbr,db-pbr] [--profile]
-        [--record]
-    python -m bench.quick_add --backend postgresql --scale [--clients 8,32] [--record]
+        [--duration 5] [--references ack,db,ack-pbr,db-pbr] [--stacks asyncio,uvloop]
+        [--ref-stack asyncio|uvloop] [--profile] [--record]
+    python -m bench.quick_add --backend postgresql --scale [--clients 8,32]
+        [--stacks asyncio,uvloop] [--record]
 
 Default mode, for each backend: a fresh database migrated with `tradeoff migrate`, `tradeoff
 serve` as its own process (scheduler off, LOG_LEVEL=WARNING, Slack = the test suite's FakeSlack
@@ -99,10 +100,12 @@ def requests(fake: Any, offset: list[int]) -> Callable[[int], Request]:
 def load_series(
     label: str, servers: Sequence[Server], fake: Any, clients: Sequence[int], duration: float,
     pattern: re.Pattern[bytes] | None, ids: Ids, profile_dir: Path | None = None,
-    profiles: dict[str, str] | None = None,
+    profiles: dict[str, str] | None = None, offset: list[int] | None = None,
 ) -> list[Measured]:
+    """One measured run per client count; `offset` carries the quick-adds' numbering over from
+    earlier series against the same servers."""
     urls = [server.url for server in servers]
-    offset = [0]
+    offset = [0] if offset is None else offset
     results: list[Measured] = []
     for n_clients in clients:
         make = requests(fake, offset)
@@ -187,27 +190,41 @@ def run_backend(args: argparse.Namespace, backend: str) -> BackendRun:
             harness.fake_slack() as fake:
         log_dir = Path(logs)
         profile_dir = log_dir if args.profile else None
-        with harness.fresh_database(backend, args.pg_url, "bot") as bot_url, \
-                harness.fresh_database(backend, args.pg_url, "ref") as ref_url:
-            machine = harness.machine_info(backend, harness.server_version(backend, bot_url))
-            harness.migrate(bot_url, harness.clean_env())
-            bot_label = "bot"
-            bot = harness.bot_server(bot_label, bot_url, fake, log_dir, LOG_LEVEL=args.log_level)
-            ids = Ids()
-            say(f"{backend}: {bot_label} (tradeoff serve) at {args.clients} clients")
-            with harness.running(bot):
-                series = load_series(bot_label, [bot], fake, args.clients, args.duration, _ID,
-                                     ids, profile_dir, profiles)
-            rows[bot_label] = series
-            answered_ok = sum(m.load.ok + m.extra["warmup_ok"] for m in series)
-            checks[bot_label] = check_items(bot_url, ids, answered_ok)
-            log_problems += _log_problems(bot)
+        # Each stack's bot has a database of its own, so each is checked for ids 1..N alone.
+        # All of them run at once (an idle one costs nothing) and take the load in turns.
+        with harness.fresh_databases(backend, args.pg_url, [f"bot_{s}" for s in args.stacks]) \
+                as bot_urls:
+            machine = harness.machine_info(backend, harness.server_version(backend, bot_urls[0]))
+            bots: dict[str, Server] = {}
+            for stack, bot_url in zip(args.stacks, bot_urls, strict=True):
+                harness.migrate(bot_url, harness.clean_env())
+                bot_label = harness.stack_label("bot", stack, args.stacks)
+                bots[stack] = harness.bot_server(bot_label, bot_url, fake, log_dir,
+                                                 http_stack=stack, LOG_LEVEL=args.log_level)
+            ids = {stack: Ids() for stack in args.stacks}
+            offsets = {stack: [0] for stack in args.stacks}
+            say(f"{backend}: the bot (tradeoff serve) on {args.stacks} at {args.clients} clients, "
+                f"{args.repeat} time(s) each")
+            with harness.running(*bots.values()):
+                for n_clients in args.clients:
+                    for stack in harness.in_turns(args.stacks, args.repeat):
+                        bot = bots[stack]
+                        rows.setdefault(bot.name, []).extend(load_series(
+                            bot.name, [bot], fake, [n_clients], args.duration, _ID, ids[stack],
+                            profile_dir, profiles, offsets[stack]))
+            for stack, bot_url in zip(args.stacks, bot_urls, strict=True):
+                series = rows[bots[stack].name]
+                answered_ok = sum(m.load.ok + m.extra["warmup_ok"] for m in series)
+                checks[bots[stack].name] = check_items(bot_url, ids[stack], answered_ok)
+                log_problems += _log_problems(bots[stack])
+        with harness.fresh_database(backend, args.pg_url, "ref") as ref_url:
             ref_db_ids: list[int] = []
             ref_db_timeouts = 0
             for name in args.references:
                 mode, bolt = REFERENCES[name]
                 label = f"ref-{name}"
-                server = harness.reference_server(label, mode, bolt, ref_url, fake, log_dir)
+                server = harness.reference_server(label, mode, bolt, ref_url, fake, log_dir,
+                                                  args.ref_stack)
                 say(f"{backend}: {label} at {args.clients} clients")
                 ref_ids = Ids()
                 with harness.running(server):
@@ -238,26 +255,37 @@ def _log_problems(server: Server) -> list[str]:
 
 
 def _at(series: Sequence[Measured], clients: int) -> Measured | None:
-    return next((m for m in series if m.load.clients == clients), None)
+    """The run at that client count; with --repeat, the one of median throughput."""
+    return harness.median_run([m for m in series if m.load.clients == clients])
 
 
-def _fmt_row(label: str, m: Measured, naive: Measured | None) -> str:
+def _fmt_row(label: str, m: Measured, naive: Measured | None, postgres: bool = False) -> str:
     load = m.load
     ratio = f"{load.rate / naive.load.rate:.2f}x" if naive and naive.load.rate else "-"
     errors = str(load.error_count) if load.error_count else "0"
+    pg = f" {m.postgres_ms_per_request:.2f} |" if postgres else ""
     return (f"| {label} | {load.clients} | **{load.rate:.0f}** | {load.percentile_ms(50):.1f} | "
             f"**{load.percentile_ms(99):.1f}** | {load.percentile_ms(100):.0f} | {errors} | "
-            f"{m.cpu_ms_per_request:.2f} | {ratio} |")
+            f"{m.cpu_ms_per_request:.2f} |{pg} {ratio} |")
+
+
+def _header(first: str, postgres: bool, ratio: str) -> list[str]:
+    pg = " PostgreSQL CPU ms/req |" if postgres else ""
+    return [f"| {first} | clients | req/s | p50 ms | p99 ms | max ms | errors | server CPU "
+            f"ms/req |{pg} {ratio} |",
+            "|---|" + "---:|" * (9 if postgres else 8)]
 
 
 def render_backend(args: argparse.Namespace, run: BackendRun) -> str:
     machine = run.machine
-    bot_label = next(iter(run.rows))
-    bot = run.rows[bot_label]
+    bot_labels = [label for label in run.rows if label.startswith("bot")]
     naive = run.rows.get("ref-db", [])
+    postgres = run.backend == "postgresql"
     command = (f"python -m bench.quick_add --backend {run.backend} --clients "
                f"{','.join(map(str, args.clients))} --duration {args.duration:g} --references "
-               f"{','.join(args.references)}"
+               f"{','.join(args.references)} --stacks {','.join(args.stacks)}"
+               f" --repeat {args.repeat}"
+               + (f" --ref-stack {args.ref_stack}" if args.ref_stack != "asyncio" else "")
                + (f" --log-level {args.log_level}" if args.log_level != "WARNING" else "")
                + (" --profile" if args.profile else ""))
     lines = [
@@ -271,36 +299,21 @@ def render_backend(args: argparse.Namespace, run: BackendRun) -> str:
         "process on the same machine; ratio = req/s over `ref-db` (the naive stack) at the "
         "same client count",
         harness.load_note([m for series in run.rows.values() for m in series]),
+        harness.stack_line(args.stacks, args.ref_stack if args.references else None),
+        "- CPU: user + system of the server process over the measured run, per answer"
+        + ("; PostgreSQL: every `postgres` process on the machine over the same run"
+           if postgres else ""),
         "",
-        "| server | clients | req/s | p50 ms | p99 ms | max ms | errors | server CPU ms/req "
-        "| vs ref-db |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_header("server", postgres, "vs ref-db"),
     ]
     for label, series in run.rows.items():
         for m in series:
-            lines.append(_fmt_row(label, m, _at(naive, m.load.clients)))
+            lines.append(_fmt_row(label, m, _at(naive, m.load.clients), postgres))
     lines.append("")
-    at8, naive8 = _at(bot, 8), _at(naive, 8)
-    if at8 is not None:
-        p99 = at8.load.percentile_ms(99)
-        lines.append(f"- target p99 ≤ {P99_TARGET_MS:g} ms at 8 clients: {p99:.1f} ms → "
-                     f"**{'MET' if p99 <= P99_TARGET_MS and not at8.load.errors else 'NOT MET'}"
-                     f"**")
-        if naive8 is not None and naive8.load.rate:
-            ratio = at8.load.rate / naive8.load.rate
-            lines.append(
-                f"- target throughput ≥ {RATIO_TARGET:g}x the naive bare Bolt + INSERT + SELECT "
-                f"at 8 clients: {at8.load.rate:.0f} vs {naive8.load.rate:.0f} req/s = "
-                f"{ratio:.2f}x → **{'MET' if ratio >= RATIO_TARGET else 'NOT MET'}**")
-    if run.backend == "sqlite":
-        worst = max((m.load.percentile_ms(100) for m in bot), default=0.0)
-        errors = sum(m.load.error_count for m in bot)
-        locked = [p for p in run.log_problems if p.startswith(bot_label) and "locked" in p]
-        ok = errors == 0 and not locked and worst < 2000
-        lines.append(
-            f"- target: concurrent SQLite writers never wait out the lock timeout (2 s busy "
-            f"timeout): slowest answer {worst:.0f} ms, {errors} errors, "
-            f"{len(locked)} 'database is locked' log lines → **{'MET' if ok else 'NOT MET'}**")
+    for bot_label in bot_labels:
+        lines += _targets(run, bot_label, naive)
+    if len(bot_labels) == 2:
+        lines += _stack_ratios(run.rows[bot_labels[0]], run.rows[bot_labels[1]], bot_labels)
     for label, problems in run.checks.items():
         verdict = "; ".join(problems) if problems else "exact"
         lines.append(f"- check {label}: every answer carried a new id, the database holds one "
@@ -311,6 +324,46 @@ def render_backend(args: argparse.Namespace, run: BackendRun) -> str:
     for label, profile in run.profiles.items():
         lines += ["", f"py-spy profile of {label} at 8 clients:", "", "```", profile, "```"]
     return "\n".join(lines) + "\n"
+
+
+def _targets(run: BackendRun, bot_label: str, naive: Sequence[Measured]) -> list[str]:
+    bot = run.rows[bot_label]
+    lines = []
+    who = "" if bot_label == "bot" else f" ({bot_label})"
+    at8, naive8 = _at(bot, 8), _at(naive, 8)
+    if at8 is not None:
+        p99 = at8.load.percentile_ms(99)
+        lines.append(f"- target p99 ≤ {P99_TARGET_MS:g} ms at 8 clients{who}: {p99:.1f} ms → "
+                     f"**{'MET' if p99 <= P99_TARGET_MS and not at8.load.errors else 'NOT MET'}"
+                     f"**")
+        if naive8 is not None and naive8.load.rate:
+            ratio = at8.load.rate / naive8.load.rate
+            lines.append(
+                f"- target throughput ≥ {RATIO_TARGET:g}x the naive bare Bolt + INSERT + SELECT "
+                f"at 8 clients{who}: {at8.load.rate:.0f} vs {naive8.load.rate:.0f} req/s = "
+                f"{ratio:.2f}x → **{'MET' if ratio >= RATIO_TARGET else 'NOT MET'}**")
+    if run.backend == "sqlite":
+        worst = max((m.load.percentile_ms(100) for m in bot), default=0.0)
+        errors = sum(m.load.error_count for m in bot)
+        locked = [p for p in run.log_problems if p.startswith(f"{bot_label}:") and "locked" in p]
+        ok = errors == 0 and not locked and worst < 2000
+        lines.append(
+            f"- target: concurrent SQLite writers never wait out the lock timeout (2 s busy "
+            f"timeout){who}: slowest answer {worst:.0f} ms, {errors} errors, "
+            f"{len(locked)} 'database is locked' log lines → **{'MET' if ok else 'NOT MET'}**")
+    return lines
+
+
+def _stack_ratios(first: Sequence[Measured], second: Sequence[Measured],
+                  labels: Sequence[str]) -> list[str]:
+    """The second stack against the first at each client count: throughput and CPU of each
+    pair of runs taken back to back, so a change of load on the machine hits both alike."""
+    parts = []
+    for clients in dict.fromkeys(m.load.clients for m in first):
+        pairs = list(zip([m for m in first if m.load.clients == clients],
+                         [m for m in second if m.load.clients == clients], strict=False))
+        parts.append(f"{clients} clients: " + harness.pair_ratios(pairs))
+    return [f"- {labels[1]} against {labels[0]}, run by run: " + "; ".join(parts)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,16 +445,18 @@ def run_scale(args: argparse.Namespace) -> str:
         machine = harness.machine_info(backend, harness.server_version(backend, url))
         harness.migrate(url, harness.clean_env())
         ids = Ids()
-        for processes in (1, 2):
-            channels = [f"CDUE{processes}{n:02d}" for n in range(DUE_CHANNELS)]
+        for stack, processes in [(stack, n) for stack in args.stacks for n in (1, 2)]:
+            channels = [f"CDUE{stack[0]}{processes}{n:02d}" for n in range(DUE_CHANNELS)]
             asyncio.run(_schedule_due(url, channels))
             servers = [
-                harness.bot_server(f"bot{processes}-{n}", url, fake, log_dir, scheduler="on")
+                harness.bot_server(f"bot{processes}-{n}-{stack}", url, fake, log_dir,
+                                   scheduler="on", http_stack=stack)
                 for n in range(processes)
             ]
-            say(f"{processes} process(es), scheduler on, {DUE_CHANNELS} digests due")
+            say(f"{processes} process(es) on {stack}, scheduler on, {DUE_CHANNELS} digests due")
             with harness.running(*servers):
-                label = f"{processes} process" + ("es" if processes > 1 else "")
+                label = harness.stack_label(
+                    f"{processes} process" + ("es" if processes > 1 else ""), stack, args.stacks)
                 # The due digests race first (each also renders a trends chart, the first of
                 # the month), so that the load below measures quick-adds alone.
                 checks[label] = check_digests(url, fake, channels)
@@ -410,7 +465,8 @@ def run_scale(args: argparse.Namespace) -> str:
         answered = sum(m.load.ok + m.extra["warmup_ok"] for s in results.values() for m in s)
         item_problems = check_items(url, ids, answered)
     command = (f"python -m bench.quick_add --backend postgresql --scale --clients "
-               f"{','.join(map(str, args.clients))} --duration {args.duration:g}")
+               f"{','.join(map(str, args.clients))} --duration {args.duration:g} "
+               f"--stacks {','.join(args.stacks)}")
     lines = [
         f"### quick_add scale · postgresql · {machine['date']}",
         "",
@@ -422,35 +478,44 @@ def run_scale(args: argparse.Namespace) -> str:
         f"{DUE_CHANNELS} channels' digests due when they start (they race for those digests, "
         "which are checked before the load starts)",
         harness.load_note([m for s in results.values() for m in s]),
+        harness.stack_line(args.stacks),
         "",
-        "| bot processes | clients | req/s | p50 ms | p99 ms | max ms | errors | server CPU "
-        "ms/req | vs 1 process |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *_header("bot processes", True, "vs 1 process"),
     ]
-    one = results.get("1 process", [])
     for label, series in results.items():
+        one = results[label.replace("2 processes", "1 process")]
         for m in series:
-            lines.append(_fmt_row(label, m, _at(one, m.load.clients)))
-    lines += ["", "Where the machine's two cores went during each row (cores busy on average):", "",
+            lines.append(_fmt_row(label, m, _at(one, m.load.clients), postgres=True))
+    lines += ["", "Where the machine's cores went during each row (cores busy on average), and "
+              "the throughput per core busy with this benchmark (bot processes + PostgreSQL + "
+              "load generator, other jobs left out):", "",
               "| bot processes | clients | bot process(es) | PostgreSQL | load generator + "
-              "FakeSlack | other jobs | total of 2 |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+              "FakeSlack | other jobs | total of 2 | req/s | **req/s per busy core** |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label, series in results.items():
         for m in series:
             wall = m.wall_s or 1.0
             parts = [m.cpu_s, m.postgres_cpu_s, m.loadgen_cpu_s, m.other_cpu_s]
             lines.append(f"| {label} | {m.load.clients} | "
                          + " | ".join(f"{x / wall:.2f}" for x in parts)
-                         + f" | {sum(parts) / wall:.2f} |")
+                         + f" | {sum(parts) / wall:.2f} | {m.load.rate:.0f} | "
+                         f"**{m.rate_per_busy_core:.0f}** |")
     lines.append("")
-    two = results.get("2 processes", [])
-    for clients in args.clients:
-        a, b = _at(one, clients), _at(two, clients)
-        if a and b and a.load.rate:
-            ratio = b.load.rate / a.load.rate
-            lines.append(f"- target 2 processes ≥ {SCALE_TARGET:g}x one at {clients} clients: "
-                         f"{b.load.rate:.0f} vs {a.load.rate:.0f} req/s = {ratio:.2f}x → "
-                         f"**{'MET' if ratio >= SCALE_TARGET else 'NOT MET'}**")
+    for stack in args.stacks:
+        one = results.get(harness.stack_label("1 process", stack, args.stacks), [])
+        two = results.get(harness.stack_label("2 processes", stack, args.stacks), [])
+        who = f" ({stack})" if len(args.stacks) > 1 else ""
+        for clients in args.clients:
+            a, b = _at(one, clients), _at(two, clients)
+            if a and b and a.load.rate:
+                ratio = b.load.rate / a.load.rate
+                lines.append(
+                    f"- target 2 processes ≥ {SCALE_TARGET:g}x one at {clients} clients{who}: "
+                    f"{b.load.rate:.0f} vs {a.load.rate:.0f} req/s = {ratio:.2f}x → "
+                    f"**{'MET' if ratio >= SCALE_TARGET else 'NOT MET'}**; per busy core "
+                    f"{b.rate_per_busy_core:.0f} vs {a.rate_per_busy_core:.0f} req/s = "
+                    f"{b.rate_per_busy_core / (a.rate_per_busy_core or 1):.2f}x "
+                    f"({b.busy_cores:.2f} vs {a.busy_cores:.2f} cores busy)")
     for label, problems in checks.items():
         lines.append(f"- due digests with {label}: each posted exactly once → "
                      f"**{'; '.join(problems) if problems else 'yes, no duplicates'}**")
@@ -469,6 +534,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="WARNING",
                         help="the bot's LOG_LEVEL (INFO writes one line per request)")
     parser.add_argument("--scale", action="store_true", help="1 vs 2 bot processes (PostgreSQL)")
+    parser.add_argument("--ref-stack", default=harness.REFERENCE_HTTP_STACK,
+                        choices=sorted(harness.STACKS),
+                        help="the references' event loop and HTTP parser (default asyncio)")
     args = parser.parse_args(argv)
     default_clients = "8,32" if args.scale else "1,8,32"
     args.clients = [int(c) for c in (args.clients or default_clients).split(",")]

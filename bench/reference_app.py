@@ -1,10 +1,10 @@
 """The naive reference the quick-add benchmark compares the bot with.
 
-    python -m bench.reference_app --mode ack|db [--bolt default|pbr]
+    python -m bench.reference_app --mode ack|db [--bolt default|pbr] [--http-stack asyncio|uvloop]
 
 A bare Bolt AsyncApp behind the same server stack as the bot (Starlette's
 AsyncSlackRequestHandler on uvicorn, started the way `tradeoff serve` starts it, access log
-off), answering `/debt`:
+off, event loop and HTTP parser as `--http-stack` names them), answering `/debt`:
 
 * `ack`: acknowledges at once.
 * `db`: first one INSERT and one SELECT through plain async SQLAlchemy ORM (default engine
@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.http_stack import STACKS
 from bot.store.engine import to_async_url
 
 
@@ -118,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reference_app")
     parser.add_argument("--mode", choices=("ack", "db"), required=True)
     parser.add_argument("--bolt", choices=("default", "pbr"), default="default")
+    parser.add_argument("--http-stack", choices=sorted(STACKS), default="asyncio")
     args = parser.parse_args(argv)
     env = dict(os.environ)
     uvicorn.run(
@@ -126,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=int(env.get("PORT", "3000")),
         log_level="warning",
         access_log=False,
+        **STACKS[args.http_stack].uvicorn_options(),  # type: ignore[arg-type]
     )
     return 0
 

@@ -1,7 +1,7 @@
 """Benchmark: 👍 votes as signed `reaction_added` / `reaction_removed` Events API deliveries.
 
     python -m bench.voting --backend sqlite|postgresql|both [--clients 8,32] [--users 1000]
-        [--profile] [--record]
+        [--stacks asyncio,uvloop] [--repeat 1] [--profile] [--record]
 
 For each client count, in a channel of its own: 10 debt and 10 feature items are logged with
 signed `/debt` and `/feature` quick-adds, `/tradeoff digest` posts the digest (FakeSlack answers
@@ -214,6 +214,7 @@ class VoteRun:
     mismatches: list[str] = field(default_factory=list)
     expected_votes: int = 0
     stored_votes: int = 0
+    server: str = "bot"
 
     @property
     def end_to_end_rate(self) -> float:
@@ -224,66 +225,82 @@ def run_backend(args: argparse.Namespace, backend: str) -> tuple[dict[str, str],
                                                                    dict[str, str], list[str]]:
     runs: list[VoteRun] = []
     profiles: dict[str, str] = {}
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tradeoff-bench-logs-") as logs, \
             harness.fake_slack() as fake, \
-            harness.fresh_database(backend, args.pg_url, "vote") as url:
+            harness.fresh_databases(backend, args.pg_url,
+                                    [f"vote_{s}" for s in args.stacks]) as urls:
         log_dir = Path(logs)
-        machine = harness.machine_info(backend, harness.server_version(backend, url))
-        harness.migrate(url, harness.clean_env())
-        label = "bot"
-        bot = harness.bot_server(label, url, fake, log_dir)
-        with harness.running(bot):
+        machine = harness.machine_info(backend, harness.server_version(backend, urls[0]))
+        bots: dict[str, Server] = {}
+        for stack, url in zip(args.stacks, urls, strict=True):
+            harness.migrate(url, harness.clean_env())
+            bots[stack] = harness.bot_server(harness.stack_label("bot", stack, args.stacks), url,
+                                             fake, log_dir, http_stack=stack)
+        with harness.running(*bots.values()):
             for clients in args.clients:
-                channel = f"CVOTE{clients:03d}"
-                replies = prepare_channel(bot, fake, channel)
-                plan = plan_events(channel, replies, args.users, args.seed + clients,
-                                   prefix=f"Ev{backend[:2]}{clients:03d}x")
-                say(f"{backend}: {len(plan.events)} events ({plan.vote_events} votes) from "
-                    f"{args.users} users at {clients} clients")
-                profiler = (Profiler(bot, log_dir / f"vote{clients}.raw", 8)
-                            if args.profile and clients == max(args.clients) else None)
-                waited: dict[str, float] = {}
-
-                async def send_and_drain(
-                    plan: Plan = plan, clients: int = clients, waited: dict[str, float] = waited
-                ) -> Any:
-                    load = await run_load(
-                        [bot.url], lambda n: plan.events[n], secret=harness.SIGNING_SECRET,
-                        clients=clients, count=len(plan.events),
-                    )
-                    finished, done = await wait_processed(url, plan.prefix, plan.vote_events)
-                    waited["drain"] = finished - load.started_at
-                    waited["processed"] = done
-                    return load
-
-                measured = measure(f"{label} votes @{clients}", [bot], send_and_drain)
-                if profiler is not None:
-                    profiles[f"{label} votes @{clients}"] = profiler.finish()
-                run = VoteRun(clients, measured, plan.vote_events, len(plan.events),
-                              waited["drain"], int(waited["processed"]))
-                stored = asyncio.run(stored_voters(url, channel))
-                for ref, voters in plan.expected.items():
-                    got = stored.get(ref, set())
-                    if got != voters:
-                        run.mismatches.append(
-                            f"{ref}: {len(got)} stored vs {len(voters)} expected "
-                            f"({len(got - voters)} extra, {len(voters - got)} missing)")
-                run.expected_votes = sum(len(v) for v in plan.expected.values())
-                run.stored_votes = sum(len(v) for v in stored.values())
-                say(f"votes @{clients}: {run.end_to_end_rate:.0f} votes/s end to end, "
-                    f"{run.stored_votes}/{run.expected_votes} votes, "
-                    f"{len(run.mismatches)} items differ")
-                runs.append(run)
-        problems = [line[:200] for line in bot.log().splitlines()
-                    if "ERROR" in line or "lost" in line or "Traceback" in line][:5]
+                for turn, stack in enumerate(harness.in_turns(args.stacks, args.repeat)):
+                    profile = args.profile and clients == max(args.clients)
+                    run = vote_run(args, backend, bots[stack], fake, clients, turn,
+                                   log_dir if profile else None, profiles)
+                    runs.append(run)
+        for bot in bots.values():
+            problems += [f"{bot.name}: {line[:200]}" for line in bot.log().splitlines()
+                         if "ERROR" in line or "lost" in line or "Traceback" in line][:5]
     return machine, runs, profiles, problems
+
+
+def vote_run(args: argparse.Namespace, backend: str, bot: Server, fake: Any, clients: int,
+             turn: int, profile_dir: Path | None, profiles: dict[str, str]) -> VoteRun:
+    """One digest in a channel of its own, then every planned vote sent and drained."""
+    url = bot_url_of(bot)
+    channel = f"CVOTE{clients:03d}{turn:02d}"
+    replies = prepare_channel(bot, fake, channel)
+    plan = plan_events(channel, replies, args.users, args.seed + clients,
+                       prefix=f"Ev{backend[:2]}{clients:03d}{turn:02d}x")
+    say(f"{backend}: {bot.name}: {len(plan.events)} events ({plan.vote_events} votes) from "
+        f"{args.users} users at {clients} clients")
+    label = f"{bot.name} votes @{clients}"
+    profiler = (Profiler(bot, profile_dir / f"vote{clients}{turn}.raw", 8)
+                if profile_dir is not None else None)
+    waited: dict[str, float] = {}
+
+    async def send_and_drain() -> Any:
+        load = await run_load(
+            [bot.url], lambda n: plan.events[n], secret=harness.SIGNING_SECRET,
+            clients=clients, count=len(plan.events),
+        )
+        finished, done = await wait_processed(url, plan.prefix, plan.vote_events)
+        waited["drain"] = finished - load.started_at
+        waited["processed"] = done
+        return load
+
+    measured = measure(label, [bot], send_and_drain)
+    if profiler is not None:
+        profiles[label] = profiler.finish()
+    run = VoteRun(clients, measured, plan.vote_events, len(plan.events),
+                  waited["drain"], int(waited["processed"]), server=bot.name)
+    stored = asyncio.run(stored_voters(url, channel))
+    for ref, voters in plan.expected.items():
+        got = stored.get(ref, set())
+        if got != voters:
+            run.mismatches.append(
+                f"{ref}: {len(got)} stored vs {len(voters)} expected "
+                f"({len(got - voters)} extra, {len(voters - got)} missing)")
+    run.expected_votes = sum(len(v) for v in plan.expected.values())
+    run.stored_votes = sum(len(v) for v in stored.values())
+    say(f"votes @{clients}: {run.end_to_end_rate:.0f} votes/s end to end, "
+        f"{run.stored_votes}/{run.expected_votes} votes, {len(run.mismatches)} items differ")
+    return run
 
 
 def render(args: argparse.Namespace, backend: str, machine: dict[str, str], runs: list[VoteRun],
            profiles: dict[str, str], problems: list[str]) -> str:
     command = (f"python -m bench.voting --backend {backend} --clients "
-               f"{','.join(map(str, args.clients))} --users {args.users}"
+               f"{','.join(map(str, args.clients))} --users {args.users} --stacks "
+               f"{','.join(args.stacks)} --repeat {args.repeat}"
                + (" --profile" if args.profile else ""))
+    postgres = backend == "postgresql"
     lines = [
         f"### voting · {backend} · {machine['date']}",
         "",
@@ -293,41 +310,65 @@ def render(args: argparse.Namespace, backend: str, machine: dict[str, str], runs
         f"- data: {args.users} distinct users on the 20 thread replies of one digest per run; "
         "each run in a channel of its own, all in one `tradeoff serve` process",
         harness.load_note([r.measured for r in runs]),
+        harness.stack_line(args.stacks),
+        "- CPU: user + system of the server process from the first event sent until every vote "
+        "is stored, per event" + ("; PostgreSQL: every `postgres` process over the same time"
+                                  if postgres else ""),
         "",
-        "| clients | events sent | of which votes | answers/s | answer p50 ms | answer p99 ms "
-        "| **votes/s end to end** | all stored after | server CPU ms/event | votes stored / "
-        "expected | items differing |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | clients | events sent | of which votes | answers/s | answer p50 ms | answer "
+        "p99 ms | **votes/s end to end** | all stored after | server CPU ms/event | "
+        + ("PostgreSQL CPU ms/event | " if postgres else "")
+        + "votes stored / expected | items differing |",
+        "|---|" + "---:|" * (12 if postgres else 11),
     ]
-    for run in runs:
+    for run in sorted(runs, key=lambda r: (r.clients, r.server)):
         load = run.measured.load
+        events = max(run.all_events, 1)
+        pg = f"{1000 * run.measured.postgres_cpu_s / events:.2f} | " if postgres else ""
         lines.append(
-            f"| {run.clients} | {run.all_events} | {run.vote_events} | {load.rate:.0f} | "
-            f"{load.percentile_ms(50):.1f} | {load.percentile_ms(99):.1f} | "
+            f"| {run.server} | {run.clients} | {run.all_events} | {run.vote_events} | "
+            f"{load.rate:.0f} | {load.percentile_ms(50):.1f} | {load.percentile_ms(99):.1f} | "
             f"**{run.end_to_end_rate:.0f}** | {run.drain_s:.2f} s | "
-            f"{1000 * run.measured.cpu_s / max(run.all_events, 1):.2f} | "
+            f"{1000 * run.measured.cpu_s / events:.2f} | {pg}"
             f"{run.stored_votes} / {run.expected_votes} | {len(run.mismatches)} |"
         )
     lines.append("")
+    servers = list(dict.fromkeys(r.server for r in runs))
+    if len(servers) == 2:
+        parts = []
+        for clients in args.clients:
+            pairs = list(zip(*([r.measured for r in runs
+                                if r.server == name and r.clients == clients]
+                               for name in servers), strict=False))
+            parts.append(f"{clients} clients: {harness.pair_ratios(pairs)}")
+        lines.append(f"- {servers[1]} against {servers[0]}, run by run (answers/s): "
+                     + "; ".join(parts))
     for run in runs:
         if run.measured.load.error_count:
             lines.append(f"- errors at {run.clients} clients: {dict(run.measured.load.errors)}")
         if run.processed < run.vote_events:
             lines.append(f"- at {run.clients} clients only {run.processed} of {run.vote_events} "
                          f"vote events were processed within {DRAIN_TIMEOUT_S:g} s")
-    at32 = next((r for r in runs if r.clients == 32), None)
-    if at32 is not None:
-        exact = not at32.mismatches and at32.processed >= at32.vote_events
-        met = exact and at32.end_to_end_rate >= RATE_TARGET and not at32.measured.load.errors
+    for server in servers:
+        at32 = sorted((r for r in runs if r.clients == 32 and r.server == server),
+                      key=lambda r: r.end_to_end_rate)
+        if not at32:
+            continue
+        median = at32[(len(at32) - 1) // 2]
+        exact = all(not r.mismatches and r.processed >= r.vote_events for r in at32)
+        met = exact and median.end_to_end_rate >= RATE_TARGET and not median.measured.load.errors
         lines.append(
             f"- target ≥ {RATE_TARGET:g} events/s at 32 clients with exact counts"
+            + (f" ({server})" if len(servers) > 1 else "")
             + (" (the target is for PostgreSQL)" if backend != "postgresql" else "")
-            + f": {at32.end_to_end_rate:.0f} votes/s end to end, counts "
+            + f": {median.end_to_end_rate:.0f} votes/s end to end"
+            + (f" (median of {len(at32)})" if len(at32) > 1 else "") + ", counts "
             f"{'exact' if exact else 'NOT exact'} → **{'MET' if met else 'NOT MET'}**")
     for run in runs:
         verdict = "exact" if not run.mismatches else "; ".join(run.mismatches[:5])
-        lines.append(f"- final counts at {run.clients} clients, per item and per voter: "
-                     f"**{verdict}**")
+        lines.append(f"- final counts at {run.clients} clients"
+                     + (f" ({run.server})" if len(servers) > 1 else "")
+                     + f", per item and per voter: **{verdict}**")
     if problems:
         lines.append(f"- bot log lines worth a look: {problems}")
     for label, text in profiles.items():

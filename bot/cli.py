@@ -22,6 +22,7 @@ from bot.cli_data import (
 )
 from bot.config import ConfigError, Settings
 from bot.domain.trends import DEFAULT_WEEKS, MAX_WEEKS
+from bot.http_stack import HttpStack, loop_name, stack_named
 from bot.store.engine import DatabaseUrlError
 from bot.store.errors import StoreUnavailable
 
@@ -188,8 +189,10 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.runtime import build_http_app
 
     settings = _ready_to_connect(args, "http")
+    stack = _http_stack(settings)
     app = build_http_app(settings)
     _tune_gc()
+    logger.info("HTTP on %s + %s (TRADEOFF_HTTP_STACK=%s)", stack.loop, stack.http, stack.name)
     uvicorn.run(
         app,
         host=args.host or settings.host,
@@ -198,8 +201,20 @@ def _serve(args: argparse.Namespace) -> int:
         # Our handler (JSON, secrets scrubbed) stays in place; the request log replaces access.
         log_config=None,
         access_log=False,
+        **stack.uvicorn_options(),  # type: ignore[arg-type]
     )
     return 0
+
+
+def _http_stack(settings: Settings) -> HttpStack:
+    stack = stack_named(settings.http_stack)
+    missing = stack.missing()
+    if missing:
+        raise ConfigError(
+            f"TRADEOFF_HTTP_STACK={stack.name} needs {' and '.join(missing)}, which are not "
+            f"installed: pip install {' '.join(missing)}, or set TRADEOFF_HTTP_STACK=asyncio"
+        )
+    return stack
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
@@ -226,9 +241,17 @@ def _healthcheck(args: argparse.Namespace) -> int:
 
 
 def _socket(args: argparse.Namespace) -> int:
+    settings = _ready_to_connect(args, "socket")
+    # Socket Mode has no HTTP server, but runs on the same event loop as `serve` does.
+    stack = _http_stack(settings)
+    _tune_gc()
+    with asyncio.Runner(loop_factory=stack.loop_factory()) as runner:
+        runner.run(_socket_mode_on_loop(settings))
+    return 0
+
+
+async def _socket_mode_on_loop(settings: Settings) -> None:
     from bot.runtime import run_socket_mode
 
-    settings = _ready_to_connect(args, "socket")
-    _tune_gc()
-    asyncio.run(run_socket_mode(settings))
-    return 0
+    logger.info("Socket Mode on event loop %s", loop_name())
+    await run_socket_mode(settings)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.credentials import SecretKeyInvalid, parse_secret_keys
+from bot.http_stack import DEFAULT_HTTP_STACK, STACKS
 from bot.store.engine import DatabaseUrlError, to_async_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./tradeoff.db"
@@ -48,6 +49,8 @@ class Settings:
     secret_keys: tuple[str, ...] = ()
     github_api_url: str = DEFAULT_GITHUB_API_URL
     tracker_poll_interval: float = DEFAULT_TRACKER_POLL_S
+    # The event loop and HTTP parser `tradeoff serve` runs uvicorn on (bot.http_stack).
+    http_stack: str = DEFAULT_HTTP_STACK
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +137,12 @@ class Settings:
             problems.append(
                 f"TRADEOFF_TRACKER_POLL_S must be seconds in (0, 600], got '{poll_text}'"
             )
+        http_stack = (env.get("TRADEOFF_HTTP_STACK") or DEFAULT_HTTP_STACK).strip().lower()
+        if http_stack not in STACKS:
+            problems.append(
+                f"TRADEOFF_HTTP_STACK must be {' or '.join(STACKS)}, "
+                f"got '{env.get('TRADEOFF_HTTP_STACK')}'"
+            )
         database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
         try:
             to_async_url(database_url)
@@ -157,6 +166,7 @@ class Settings:
             secret_keys=secret_keys,
             github_api_url=github_api_url,
             tracker_poll_interval=poll_interval,
+            http_stack=http_stack,
         )
 
     def with_scheduler(self, mode: str) -> Settings:

@@ -261,3 +261,36 @@ def test_every_request_is_one_json_line_with_who_what_how_fast_and_how_it_ended(
     # What people typed is not logged, and neither is any secret.
     assert "Slow CI" not in log and "Forged" not in log
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+def test_serve_says_which_http_stack_it_runs_on(served: Served) -> None:
+    messages = [json.loads(entry)["message"] for entry in served.log().splitlines()
+                if entry.startswith("{")]
+    assert "HTTP on uvloop + httptools (TRADEOFF_HTTP_STACK=uvloop)" in messages, served.log()
+
+
+def test_asyncio_and_h11_remain_a_working_fallback(tmp_path: Path) -> None:
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        port = free_port()
+        db = tmp_path / "t.db"
+        env = {**serve_env(fake, db, port), "TRADEOFF_HTTP_STACK": "asyncio", "LOG_LEVEL": "INFO"}
+        log_path = tmp_path / "serve.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+                [str(TRADEOFF), "serve"], cwd=tmp_path, env=env, stdout=log, stderr=log
+            )
+        try:
+            server = Served(proc, fake, f"http://127.0.0.1:{port}", port, db, env, log_path)
+            wait_until_healthy(server)
+            body = command_body("/debt", "Old parser | still answers", fake.response_url())
+            with httpx.Client(timeout=10.0) as http:
+                response = http.post(
+                    f"{server.url}/slack/events", content=body, headers=signed_headers(body, FORM)
+                )
+        finally:
+            stop(proc)
+
+    assert response.status_code == 200, response.text
+    assert "D-1" in response.text
+    assert stored_items(db)[0][3:5] == ("Old parser", "still answers")
+    assert "HTTP on asyncio + h11 (TRADEOFF_HTTP_STACK=asyncio)" in log_path.read_text()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from bot.store.unit_of_work import Store
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
 from tests.support.db import stored_items
+from tests.support.processes import TRADEOFF, clean_env
 from tests.support.slack_requests import fixture
 
 
@@ -101,3 +104,53 @@ async def test_slash_command_over_socket_mode_is_acked_with_the_new_id(
     assert (row.title, row.author_id) == ("Flaky checkout tests", "U111")
     [opened] = fake_slack.calls_to("apps.connections.open")
     assert opened.token == "xapp-1-test"
+
+
+async def test_tradeoff_socket_as_a_process_on_uvloop_acks_a_command(
+    socket_server: tuple[FakeSocketModeServer, str],
+    fake_slack: FakeSlack,
+    store: Store,
+    team_id: str,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """The console script as a container runs it, on the event loop it ships with: aiohttp's
+    websocket client, Bolt and the database driver all on uvloop."""
+    server, ws_url = socket_server
+    fake_slack.socket_url = ws_url
+    log_path = tmp_path / "socket.log"
+    env = clean_env(
+        DATABASE_URL=database_url, SLACK_API_URL=fake_slack.base_url, SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-1-test", TRADEOFF_SCHEDULER="off", LOG_LEVEL="INFO",
+        LOG_FORMAT="text", PYTHONUNBUFFERED="1", TRADEOFF_HTTP_STACK="uvloop",
+    )
+    with log_path.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            str(TRADEOFF), "socket", env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+        )
+    try:
+        await asyncio.wait_for(server.connected.wait(), 30)
+        envelope = fixture("socket_mode_envelope_slash_command.json")
+        envelope["envelope_id"] = str(uuid.uuid4())
+        envelope["payload"].update(
+            command="/debt", text="Slow deploys | 40 minutes each", team_id=team_id,
+            response_url=fake_slack.response_url(),
+        )
+        await server.outgoing.put(envelope)
+        ack = await asyncio.wait_for(server.acks.get(), 20)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+    log = log_path.read_text(errors="replace")
+    assert ack["envelope_id"] == envelope["envelope_id"], log
+    assert "D-1" in ack["payload"]["text"], log
+    [row] = await stored_items(store, team_id)
+    assert (row.title, row.author_id) == ("Slow deploys", "U111")
+    assert "event loop uvloop" in log, log
+    assert "Traceback" not in log, log

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import uvicorn
 
 from bot.config import Settings
+from bot.http_stack import stack_named
 from bot.runtime import build_http_app
 from bot.store.unit_of_work import Store
 
@@ -21,8 +22,10 @@ async def running_bot(settings: Settings, store: Store) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    # The parser `tradeoff serve` would use; the loop is the test's own.
     config = uvicorn.Config(
-        build_http_app(settings, store), log_level="warning", lifespan="on", access_log=False
+        build_http_app(settings, store), log_level="warning", lifespan="on", access_log=False,
+        http=stack_named(settings.http_stack).http,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -10,6 +10,7 @@ from pathlib import Path
 TRADEOFF = Path(sys.executable).parent / "tradeoff"
 _BOT_SETTINGS = {
     "DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "TRADEOFF_DEBUG", "TRADEOFF_SCHEDULER",
+    "TRADEOFF_HTTP_STACK",
 }
 _INTERPRETER = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
 

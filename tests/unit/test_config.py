@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, Settings
+from bot.http_stack import stack_named
 
 
 def test_defaults() -> None:
@@ -30,6 +31,7 @@ def test_api_url_gets_its_trailing_slash_and_warn_means_warning() -> None:
         ({"PORT": "70000"}, "PORT"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"TRADEOFF_SCHEDULER": "sometimes"}, "TRADEOFF_SCHEDULER"),
+        ({"TRADEOFF_HTTP_STACK": "trio"}, "TRADEOFF_HTTP_STACK"),
         ({"DIGEST_REPLY_INTERVAL": "-1"}, "DIGEST_REPLY_INTERVAL"),
         ({"TRADEOFF_SCHEDULE_SYNC_S": "0"}, "TRADEOFF_SCHEDULE_SYNC_S"),
         ({"TRADEOFF_SCHEDULE_SYNC_S": "61"}, "TRADEOFF_SCHEDULE_SYNC_S"),
@@ -55,3 +57,9 @@ def test_http_and_socket_mode_name_what_they_miss() -> None:
     with pytest.raises(ConfigError, match="should start with 'xapp-'"):
         wrong = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}
         Settings.from_env(wrong).require_socket()
+
+
+def test_http_stack_names_the_loop_and_parser_uvicorn_gets() -> None:
+    assert Settings.from_env({"TRADEOFF_HTTP_STACK": " UVLOOP "}).http_stack == "uvloop"
+    assert stack_named("uvloop").uvicorn_options() == {"loop": "uvloop", "http": "httptools"}
+    assert stack_named("asyncio").uvicorn_options() == {"loop": "asyncio", "http": "h11"}
