@@ -13,9 +13,8 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -23,17 +22,13 @@ import httpx
 from bot.domain.tracker_issues import TrackerIssue
 from bot.services.ports import TrackerFailure
 from bot.trackers import jira_adf as adf
+from bot.trackers.jira_issues import issue_from_jira, jira_ref, refusal
 
 API = "/rest/api/3"
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a search that never ends (a token handed back forever) stops here
 MAX_WAITS = 5  # rate-limit waits per call before it is left for later
 FIELDS = ["summary", "description", "labels", "issuetype", "status", "updated", "resolution"]
-# Resolutions that mean the team decided against the work: the item is dropped, not done.
-NOT_PLANNED = frozenset({"won't do", "won't fix", "duplicate", "cannot reproduce", "declined"})
-_KEY_REF = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)-(\d{1,10})\s*$")
-_BROWSE = re.compile(r"^\s*(https?://[^/\s]+)(?:/[^\s]*)?/browse/([A-Za-z][A-Za-z0-9_]*-\d{1,10})"
-                     r"/?(?:[?#]\S*)?\s*$")
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +99,7 @@ class JiraTracker:
         }
         async with self._writes:
             created = await self._call("POST", f"{API}/issue", json={"fields": fields},
-                                       what=f"a new issue in {self.project}")
+                                       what=f"a new issue in {self.project}", replayable=False)
         return await self.get_issue(str(created.json()["key"]))
 
     async def add_label(self, ref: str, label: str) -> None:
@@ -118,33 +113,36 @@ class JiraTracker:
     ) -> None:
         key = self._key(ref)
         tag = marker_text(marker)
+        body = adf.document([*([adf.text(line)] for line in lines),
+                             [adf.link(link_text, link_url)], [adf.code(tag)]])
         async with self._writes:
-            start = 0
-            while True:
-                page = (await self._call(
-                    "GET", f"{API}/issue/{key}/comment", what=key,
-                    params={"startAt": start, "maxResults": PAGE_SIZE})).json()
-                comments = page.get("comments") or []
-                if any(tag in adf.all_text(c.get("body")) for c in comments):
+            for attempt in range(self._retries + 1):
+                if await self._has_comment(key, tag):
                     return
-                start += len(comments)
-                if not comments or start >= int(page.get("total") or 0):
-                    break
-            body = adf.document([*([adf.text(line)] for line in lines),
-                                 [adf.link(link_text, link_url)], [adf.code(tag)]])
-            await self._call("POST", f"{API}/issue/{key}/comment", what=key,
-                             json={"body": body})
+                try:
+                    await self._call("POST", f"{API}/issue/{key}/comment", what=key,
+                                     json={"body": body}, replayable=False)
+                    return
+                except TrackerFailure as failure:
+                    # A 5xx may come after Jira saved the comment: look again, don't repost.
+                    if failure.kind != "unavailable" or attempt == self._retries:
+                        raise
+                    await asyncio.sleep(self.backoff_s * 2 ** attempt)
+
+    async def _has_comment(self, key: str, tag: str) -> bool:
+        start = 0
+        while True:
+            page = (await self._call("GET", f"{API}/issue/{key}/comment", what=key,
+                                     params={"startAt": start, "maxResults": PAGE_SIZE})).json()
+            comments = page.get("comments") or []
+            if any(tag in adf.all_text(c.get("body")) for c in comments):
+                return True
+            start += len(comments)
+            if not comments or start >= int(page.get("total") or 0):
+                return False
 
     def parse_ref(self, text: str) -> str | None:
-        browse = _BROWSE.match(text)
-        if browse is not None:
-            if urlsplit(browse[1]).netloc.lower() != urlsplit(self.site).netloc.lower():
-                return None
-            text = browse[2]
-        match = _KEY_REF.match(text)
-        if match is None or match[1].upper() != self.project:
-            return None
-        return f"{self.project}-{int(match[2])}"
+        return jira_ref(text, self.site, self.project)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -198,14 +196,17 @@ class JiraTracker:
 
     async def _call(
         self, method: str, path: str, *, what: str, params: dict[str, Any] | None = None,
-        json: Any = None,
+        json: Any = None, replayable: bool = True,
     ) -> httpx.Response:
+        """Jira's answer; 429s waited out, and 5xx and timeouts retried when `replayable`
+        (a POST that may have been applied before its answer was lost is not)."""
+        retries = self._retries if replayable else 0
         failures = waits = 0
         while True:
             try:
                 answer = await self._http.request(method, path, params=params, json=json)
             except httpx.HTTPError as exc:  # timeouts, refused connections, broken answers
-                if failures >= self._retries:
+                if failures >= retries:
                     raise TrackerFailure("unavailable", f"Jira did not answer about {what} "
                                                         f"({type(exc).__name__})") from None
                 failures += 1
@@ -217,11 +218,11 @@ class JiraTracker:
             if status == 429:
                 waits += 1
                 await self._wait_out(_retry_after(answer), what, last=waits > MAX_WAITS)
-            elif status >= 500 and failures < self._retries:
+            elif status >= 500 and failures < retries:
                 failures += 1
                 await asyncio.sleep(self.backoff_s * 2 ** (failures - 1))
             else:
-                raise _failure(status, what, self.project)
+                raise refusal(status, what, self.project)
 
     async def _wait_out(self, seconds: float, what: str, *, last: bool) -> None:
         if last or seconds > self._max_wait_s:
@@ -237,38 +238,6 @@ def marker_text(marker: str) -> str:
     return f"tradeoff:{marker}"
 
 
-def issue_from_jira(site: str, raw: dict[str, Any]) -> TrackerIssue:
-    """An issue as `/search/jql` or `/issue/{key}` writes it; its link is `<site>/browse/KEY`."""
-    fields = raw.get("fields") or {}
-    key = str(raw["key"])
-    status = fields.get("status") or {}
-    category = (status.get("statusCategory") or {}).get("key")
-    is_open = category != "done"
-    resolution = str((fields.get("resolution") or {}).get("name") or "").lower()
-    return TrackerIssue(
-        ref=key, title=str(fields.get("summary") or ""),
-        body=adf.plain_text(fields.get("description")),
-        url=f"{site.rstrip('/')}/browse/{key}",
-        labels=tuple(str(label) for label in fields.get("labels") or ()),
-        issue_type=(fields.get("issuetype") or {}).get("name"), is_open=is_open,
-        updated_at=_when(str(fields["updated"])),
-        closed_by=None if is_open else _closed_by(raw, str(status.get("id") or "")),
-        not_planned=not is_open and resolution in NOT_PLANNED,
-    )
-
-
-def _closed_by(raw: dict[str, Any], status_id: str) -> str | None:
-    """Who moved the issue into its current (done) status: the newest history entry that
-    changed the status to it. None when the changelog was not asked for or does not reach."""
-    histories = (raw.get("changelog") or {}).get("histories") or []
-    for entry in sorted(histories, key=lambda h: str(h.get("created") or ""), reverse=True):
-        for item in entry.get("items") or ():
-            if item.get("field") == "status" and str(item.get("to") or "") == status_id:
-                author = entry.get("author") or {}
-                return str(author.get("displayName") or "") or None
-    return None
-
-
 def _type_names(project: dict[str, Any]) -> list[str]:
     return [str(t["name"]) for t in project.get("issueTypes") or ()
             if isinstance(t, dict) and t.get("name") and not t.get("subtask")]
@@ -280,27 +249,3 @@ def _retry_after(answer: httpx.Response) -> float:
         return max(0.0, float(value))
     except ValueError:
         return 60.0  # Jira always sends it; this is the cautious guess when it does not
-
-
-def _failure(status: int, what: str, project: str) -> TrackerFailure:
-    if status == 401:
-        return TrackerFailure("auth", "Jira refused the e-mail and API token (401): they are "
-                                      "wrong, or the token expired or was revoked; connect "
-                                      "again with a valid one")
-    if status == 403:
-        return TrackerFailure("forbidden", f"the account may not do this in {project} (403): "
-                                           "it needs Browse, Create, Edit and Add comments "
-                                           "permissions there")
-    if status == 404:
-        return TrackerFailure("not_found", f"Jira has no {what} that this account can see "
-                                           "(404): check the key and the account's access")
-    if status == 410:
-        return TrackerFailure("gone", f"Jira no longer serves {what} (410)")
-    if status == 400:
-        return TrackerFailure("invalid", f"Jira did not accept the request for {what} (400)")
-    return TrackerFailure("unavailable", f"Jira answered {status} for {what}; trying later")
-
-
-def _when(text: str) -> datetime:
-    """Jira writes `2026-08-01T14:30:00.000+0000`."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
