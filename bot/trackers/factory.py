@@ -7,12 +7,19 @@ from bot.domain.tracker_connections import TrackerConnection, TrackerCredentials
 from bot.services.ports import Tracker, TrackerFailure
 from bot.services.tracker_access import TrackerFactory
 from bot.trackers.github import GitHubTracker
+from bot.trackers.jira import JiraTracker
 
 
 def tracker_factory(settings: Settings) -> TrackerFactory:
     def open_tracker(connection: TrackerConnection, credentials: TrackerCredentials) -> Tracker:
         if connection.kind is TrackerKind.GITHUB:
             return GitHubTracker(settings.github_api_url, connection.target, credentials.token)
+        if connection.kind is TrackerKind.JIRA and connection.project and credentials.email:
+            return JiraTracker(connection.target, connection.project, credentials.email,
+                               credentials.token)
+        if connection.kind is TrackerKind.JIRA:
+            raise TrackerFailure("invalid", "the Jira connection lacks its project key or "
+                                            "e-mail; connect again")
         raise TrackerFailure("invalid", f"this version of the bot has no {connection.kind.label} "
                                         "adapter")
 

@@ -1,7 +1,7 @@
 """The tracker bridge's end-to-end tests: the bot served against the fake Slack and a fake
-GitHub holding one repository, the channel's lead and PM set, on a database of each test's own
-(polls and write-backs serve every workspace of the database at once, so no other test's
-connections may be there)."""
+GitHub holding one repository (the Jira tests add a fake Jira holding one project), the
+channel's lead and PM set, on a database of each test's own (polls and write-backs serve
+every workspace of the database at once, so no other test's connections may be there)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 
 from bot.store.unit_of_work import Store
 from tests.fakes.github_api import FakeGitHub
+from tests.fakes.jira_api import FakeJira
 from tests.fakes.slack_api import FakeSlack
+from tests.support.jira_trackers import JIRA_API_TOKEN, JIRA_EMAIL, PROJECT
 from tests.support.trackers import (
     CHANNEL,
     GITHUB_TOKEN,
@@ -52,3 +54,10 @@ async def bot(
         await give_roles(store, team_id, CHANNEL)
         running.slack.user_id = LEAD
         yield running
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    with FakeJira(JIRA_EMAIL, JIRA_API_TOKEN) as fake:
+        fake.add_project(PROJECT, "Shop")
+        yield fake
