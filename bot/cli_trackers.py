@@ -162,6 +162,7 @@ def import_command(args: argparse.Namespace) -> int:
         finally:
             await store.close()
         return "\ntradeoff: ".join(
+            f"{r.connection.where}: {r.failure}" if r.failure else
             f"imported {len(r.imported)} from {r.connection.where}"
             f"{' (' + ', '.join(str(ref) for ref in r.imported) + ')' if r.imported else ''}, "
             f"{r.already_linked} already linked, {r.skipped} skipped"

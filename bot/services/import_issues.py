@@ -27,6 +27,8 @@ class ImportResult:
     imported: list[ItemRef] = field(default_factory=list)
     already_linked: int = 0
     skipped: int = 0  # pull requests, and issues that cannot become an item
+    # Why nothing came from this tracker while the channel's others were imported.
+    failure: str | None = None
 
 
 class ChooseTracker(Exception):
@@ -85,14 +87,30 @@ async def import_issues(
     store: Store, box: SecretBox, factory: TrackerFactory, *, team_id: str, channel_id: str,
     user_id: str, check_role: bool = True,
 ) -> list[ImportResult]:
-    """Import from each of the channel's trackers. Raises RoleRequired, NotConnected,
-    ConnectionPaused or TrackerFailure (recorded on the connection) of the first that fails."""
+    """Import from each of the channel's trackers. Raises RoleRequired or NotConnected; and
+    ConnectionPaused or TrackerFailure (recorded on the connection) when no tracker could be
+    read. One paused or failing tracker of several is told in its result, not raised, so it
+    never keeps the others' issues out."""
     if check_role:
         async with store.unit_of_work() as uow:
             await require_keeper(uow, team_id, channel_id, user_id)
     found = await sealed_connections(store, team_id=team_id, channel_id=channel_id)
-    return [await _import_from(store, box, factory, require_active(sealed), user_id)
-            for sealed in found]
+    results: list[ImportResult] = []
+    first_problem: ConnectionPaused | TrackerFailure | None = None
+    for sealed in found:
+        try:
+            results.append(
+                await _import_from(store, box, factory, require_active(sealed), user_id))
+        except ConnectionPaused as exc:
+            first_problem = first_problem or exc
+            results.append(ImportResult(sealed.connection, failure=str(exc)))
+        except TrackerFailure as exc:
+            first_problem = first_problem or exc
+            results.append(ImportResult(sealed.connection,
+                                        failure=f"Nothing imported: {exc.reason}."))
+    if first_problem is not None and all(r.failure for r in results):
+        raise first_problem
+    return results
 
 
 async def _import_from(

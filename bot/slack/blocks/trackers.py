@@ -57,6 +57,9 @@ def connections_reply(statuses: list[ConnectionStatus], now: datetime) -> Reply:
 
 
 def import_line(result: ImportResult) -> str:
+    if result.failure:
+        return (f"{result.connection.kind.label} *{escape(result.connection.where)}*: "
+                f"{escape(result.failure)}")
     ids = ", ".join(str(ref) for ref in result.imported[:40])
     more = f" and {len(result.imported) - 40} more" if len(result.imported) > 40 else ""
     return (f"Imported *{len(result.imported)}* from {result.connection.kind.label} "
