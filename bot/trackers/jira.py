@@ -13,6 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +23,13 @@ import httpx
 from bot.domain.tracker_issues import TrackerIssue
 from bot.services.ports import TrackerFailure
 from bot.trackers import jira_adf as adf
-from bot.trackers.jira_issues import issue_from_jira, jira_ref, refusal
+from bot.trackers.jira_issues import (
+    changelog_cut,
+    closer,
+    issue_from_jira,
+    jira_ref,
+    refusal,
+)
 
 API = "/rest/api/3"
 PAGE_SIZE = 100
@@ -82,7 +89,7 @@ class JiraTracker:
         key = self._key(ref)
         answer = await self._call("GET", f"{API}/issue/{key}", what=key,
                                   params={"fields": ",".join(FIELDS), "expand": "changelog"})
-        return self._issue(answer.json())
+        return await self._issue(answer.json())
 
     async def create_issue(self, title: str, body: str, labels: Sequence[str]) -> TrackerIssue:
         types = await self._types()
@@ -161,7 +168,7 @@ class JiraTracker:
         for _ in range(MAX_PAGES):
             page = (await self._call("POST", f"{API}/search/jql", json=request,
                                      what=f"the issues of {self.project}")).json()
-            issues += [self._issue(raw) for raw in page.get("issues") or ()]
+            issues += [await self._issue(raw) for raw in page.get("issues") or ()]
             token = page.get("nextPageToken")
             if not token or page.get("isLast") is True:
                 break
@@ -183,8 +190,18 @@ class JiraTracker:
             self._issue_types = _type_names(project)
         return self._issue_types
 
-    def _issue(self, raw: dict[str, Any]) -> TrackerIssue:
-        return issue_from_jira(self.site, raw)
+    async def _issue(self, raw: dict[str, Any]) -> TrackerIssue:
+        issue = issue_from_jira(self.site, raw)
+        total = changelog_cut(raw)
+        if issue.is_open or total is None:
+            return issue
+        # The embedded changelog holds the oldest entries; the closing is among the newest.
+        newest = (await self._call(
+            "GET", f"{API}/issue/{issue.ref}/changelog", what=issue.ref,
+            params={"startAt": max(0, total - PAGE_SIZE), "maxResults": PAGE_SIZE})).json()
+        status_id = str(((raw.get("fields") or {}).get("status") or {}).get("id") or "")
+        return replace(issue, closed_by=closer(newest.get("values") or [], status_id)
+                       or issue.closed_by)
 
     def _key(self, ref: str) -> str:
         key = self.parse_ref(ref)

@@ -53,15 +53,26 @@ def issue_from_jira(site: str, raw: dict[str, Any]) -> TrackerIssue:
 
 
 def _closed_by(raw: dict[str, Any], status_id: str) -> str | None:
+    return closer((raw.get("changelog") or {}).get("histories") or [], status_id)
+
+
+def closer(histories: list[dict[str, Any]], status_id: str) -> str | None:
     """Who moved the issue into its current (done) status: the newest history entry that
     changed the status to it. None when the changelog was not asked for or does not reach."""
-    histories = (raw.get("changelog") or {}).get("histories") or []
     for entry in sorted(histories, key=lambda h: str(h.get("created") or ""), reverse=True):
         for item in entry.get("items") or ():
             if item.get("field") == "status" and str(item.get("to") or "") == status_id:
                 author = entry.get("author") or {}
                 return str(author.get("displayName") or "") or None
     return None
+
+
+def changelog_cut(raw: dict[str, Any]) -> int | None:
+    """The changelog's length when the answer carried only part of it (Jira embeds at most
+    100 entries), else None."""
+    changelog = raw.get("changelog") or {}
+    total = int(changelog.get("total") or 0)
+    return total if total > len(changelog.get("histories") or ()) else None
 
 
 def refusal(status: int, what: str, project: str) -> TrackerFailure:

@@ -4,7 +4,8 @@ Projects with issue types; issues with keys, ADF descriptions, labels, statuses 
 categories), resolutions, a changelog of status changes, and comments; Basic auth (e-mail and
 API token) checked; `/search/jql` (GET or POST) with the JQL the bridge writes, answering only
 `id` unless fields are asked for, paged by `nextPageToken` with a small page size; comments
-paged by `startAt`/`maxResults`/`total`; the old `/rest/api/3/search` answering 410; and
+paged by `startAt`/`maxResults`/`total`; a changelog embedded only in part, the rest paged at
+`/issue/{key}/changelog`; the old `/rest/api/3/search` answering 410; and
 scripted faults per route: any status (401, 403, 404, 5xx), 429 with Retry-After, slow
 answers, and a 5xx *after* the change was made (the answer lost on the way back).
 """
@@ -86,6 +87,7 @@ class FakeJira:
         self.page_size, self.comment_page_size = page_size, comment_page_size
         self.time_zone = "UTC"  # the account's: JQL's times are read in it
         self.display_name = "Tradeoff Bot"
+        self.embedded_histories = 100  # how much changelog an issue's answer carries
         self.projects: dict[str, _Project] = {}
         self.issues: dict[str, _Issue] = {}
         self.calls: list[Recorded] = []
@@ -261,6 +263,13 @@ class FakeJira:
                 "expand", "")), {}
         if parts[1:] == [] and method == "PUT":
             return self._edit(issue, call.body or {})
+        if parts[1:] == ["changelog"] and method == "GET":
+            start = max(0, int(call.query.get("startAt", "0") or 0))
+            size = min(100, int(call.query.get("maxResults", "100") or 100))
+            values = issue.histories[start: start + size]
+            return 200, {"self": f"{self.site}{path}", "startAt": start, "maxResults": size,
+                         "total": len(issue.histories), "values": values,
+                         "isLast": start + size >= len(issue.histories)}, {}
         if parts[1:] == ["comment"] and method == "GET":
             return self._comments(call, issue)
         if parts[1:] == ["comment"] and method == "POST":
@@ -475,10 +484,10 @@ class FakeJira:
         answer: dict[str, Any] = {"expand": "renderedFields,names,schema,changelog",
                                   "id": issue.id, "self": f"{self.site}{API}/issue/{issue.id}",
                                   "key": issue.key, "fields": json.loads(json.dumps(wanted))}
-        if changelog:
-            answer["changelog"] = {"startAt": 0, "maxResults": len(issue.histories),
-                                   "total": len(issue.histories),
-                                   "histories": list(issue.histories)}
+        if changelog:  # like Jira, only the first entries of a long history
+            shown = issue.histories[: self.embedded_histories]
+            answer["changelog"] = {"startAt": 0, "maxResults": len(shown),
+                                   "total": len(issue.histories), "histories": shown}
         return answer
 
 

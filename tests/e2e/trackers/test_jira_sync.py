@@ -107,6 +107,22 @@ async def test_an_issue_resolved_as_wont_do_drops_its_item(
         "status:dropped (closed in Jira as not planned by Ada Lovelace)")
 
 
+async def test_who_closed_it_is_read_past_a_long_history(bot: TrackerBot, jira: FakeJira) -> None:
+    jira.embedded_histories = 2  # Jira embeds only the oldest entries of a long changelog
+    await imported(bot, jira, "Flaky deploys")
+    sync = syncer(bot)
+    now = datetime.now(UTC)
+    await sync.poll_due(now)
+    jira.close("SHOP-1", by="Ada Lovelace")
+    jira.reopen("SHOP-1")
+    jira.close("SHOP-1", by="Grace Hopper")
+    await sync.poll_due(now + timedelta(minutes=6))
+    closed = await item(bot, "SHOP-1")
+    assert (await history(bot, closed))[-1] == "status:done (closed in Jira by Grace Hopper)"
+    [read] = jira.calls_to("GET", "/issue/SHOP-1/changelog")
+    assert read.query == {"startAt": "0", "maxResults": "100"}
+
+
 async def test_a_401_while_polling_pauses_the_connection_with_its_reason(
     bot: TrackerBot, jira: FakeJira
 ) -> None:
