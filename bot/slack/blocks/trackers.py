@@ -40,7 +40,8 @@ def _when(at: datetime | None, now: datetime) -> str:
 def connections_reply(statuses: list[ConnectionStatus], now: datetime) -> Reply:
     if not statuses:
         return text_reply("This channel is not connected to a tracker. "
-                          "`/tradeoff connect github <owner>/<repo>` connects one.")
+                          "`/tradeoff connect github <owner>/<repo>` or `/tradeoff connect "
+                          "jira <site> <PROJECT>` connects one.")
     lines = ["*Trackers of this channel*"]
     for status in statuses:
         c = status.connection

@@ -91,6 +91,8 @@ async def test_connections_shows_state_never_the_token_and_disconnect_removes_it
 ) -> None:
     empty = reply_text(await bot.slack.command("/tradeoff", "connections"))
     assert "not connected" in empty
+    assert "`/tradeoff connect github <owner>/<repo>`" in empty
+    assert "`/tradeoff connect jira <site> <PROJECT>`" in empty
     await connect_github(bot, CHANNEL)
     text = reply_text(await bot.slack.command("/tradeoff", "connections"))
     assert "GitHub *acme/shop*: active" in text and "last sync never" in text
