@@ -244,6 +244,17 @@ async def seed(
     )
 
 
+def _past_digest_times(now: datetime, weeks: int) -> list[datetime]:
+    """One a week back from `now`, except that the newest is always earlier this month: the
+    measured digest is then an ordinary week's, whatever the date, not the month's first,
+    which also computes the trends chart (bench.month_start measures that one)."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    times = [now - timedelta(weeks=week + 1) for week in range(weeks)]
+    if times and times[0] < month_start:
+        times[0] = month_start + (now - month_start) / 2
+    return times
+
+
 async def _seed_history(
     store: Store,
     team_id: str,
@@ -258,12 +269,12 @@ async def _seed_history(
         by_channel.setdefault(item["channel_id"], []).append(item)
     if weeks < 1 or not by_channel:
         return 0
+    when = _past_digest_times(now, weeks)
     runs = [
         {
             "team_id": team_id, "channel_id": channel, "slot_key": f"history:{week}",
             "status": "complete", "parent_ts": f"1690000000.{week:06d}",
-            "created_at": now - timedelta(weeks=week + 1),
-            "completed_at": now - timedelta(weeks=week + 1),
+            "created_at": when[week], "completed_at": when[week],
         }
         for channel in by_channel
         for week in range(weeks)
@@ -278,13 +289,17 @@ async def _seed_history(
                 .order_by(DigestRunRow.id)
             )
         ).all()
+        # Decisions are numbered per channel, oldest 1 (a unique key), as the bot numbers them.
+        numbered = sorted(run_rows, key=lambda row: (row[1], row[2]))
+        first_of = {channel: n for n, (_, channel, _) in reversed(list(enumerate(numbered)))}
         decisions = [
             {
                 "team_id": team_id, "channel_id": channel, "run_id": run_id,
+                "number": 1 + n - first_of[channel],
                 "lead_id": "ULEAD", "pm_id": "UPM", "capacity": 20, "budget_pct": 20,
                 "decided_at": created + timedelta(hours=rng.uniform(1, 48)),
             }
-            for run_id, channel, created in run_rows
+            for n, (run_id, channel, created) in enumerate(numbered)
         ]
         for start in range(0, len(decisions), SEED_BATCH):
             await conn.execute(insert(DecisionRow), decisions[start:start + SEED_BATCH])
