@@ -70,12 +70,13 @@ from bot.config import Settings
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
-from bot.services.ports import DigestPublisher
+from bot.services.ports import DigestPublisher, ReplyKey
 from bot.services.post_digest import DigestResult, post_digest
 from bot.slack.app import create_web_client
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.pacing import ChannelPacer
+from bot.slack.reply_metadata import reply_metadata
 from bot.store.migrate import upgrade_to_head
 from bot.store.models import (
     ChannelSettingsRow,
@@ -426,17 +427,20 @@ class RenderOnlyPublisher:
         return self._keep(parent_message(digest))
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
-        return self._keep(reply_message(ranked, digest))
+        return self._keep(reply_message(ranked, digest), reply_metadata(key))
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return {}  # every run is fresh: nothing to reconcile
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         # The first digest of a month carries a chart; rendering it is not storage work, and
         # bench.trends_render measures it on its own.
         self.trends += 1
 
-    def _keep(self, message: dict[str, Any]) -> str:
-        payload = {"text": message["text"], "blocks": message["blocks"]}
+    def _keep(self, message: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+        payload = {"text": message["text"], "blocks": message["blocks"], "metadata": metadata}
         self.payload_bytes += len(json.dumps(payload))
         self.messages += 1
         seconds, micros = divmod(self.messages, 1_000_000)
@@ -458,13 +462,16 @@ class TimedPublisher:
             self.durations.append(time.perf_counter() - started)
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
         started = time.perf_counter()
         try:
-            return await self._inner.post_reply(channel_id, thread_ts, ranked, digest)
+            return await self._inner.post_reply(channel_id, thread_ts, ranked, digest, key)
         finally:
             self.durations.append(time.perf_counter() - started)
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return await self._inner.posted_replies(channel_id, thread_ts, run_id)
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         await self._inner.post_trends(channel_id, thread_ts, trends)
