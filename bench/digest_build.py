@@ -70,12 +70,13 @@ from bot.config import Settings
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
-from bot.services.ports import DigestPublisher
+from bot.services.ports import DigestPublisher, ReplyKey
 from bot.services.post_digest import DigestResult, post_digest
 from bot.slack.app import create_web_client
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.pacing import ChannelPacer
+from bot.slack.reply_metadata import reply_metadata
 from bot.store.migrate import upgrade_to_head
 from bot.store.models import (
     ChannelSettingsRow,
@@ -244,6 +245,17 @@ async def seed(
     )
 
 
+def _past_digest_times(now: datetime, weeks: int) -> list[datetime]:
+    """One a week back from `now`, except that the newest is always earlier this month: the
+    measured digest is then an ordinary week's, whatever the date, not the month's first,
+    which also computes the trends chart (bench.month_start measures that one)."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    times = [now - timedelta(weeks=week + 1) for week in range(weeks)]
+    if times and times[0] < month_start:
+        times[0] = month_start + (now - month_start) / 2
+    return times
+
+
 async def _seed_history(
     store: Store,
     team_id: str,
@@ -258,12 +270,12 @@ async def _seed_history(
         by_channel.setdefault(item["channel_id"], []).append(item)
     if weeks < 1 or not by_channel:
         return 0
+    when = _past_digest_times(now, weeks)
     runs = [
         {
             "team_id": team_id, "channel_id": channel, "slot_key": f"history:{week}",
             "status": "complete", "parent_ts": f"1690000000.{week:06d}",
-            "created_at": now - timedelta(weeks=week + 1),
-            "completed_at": now - timedelta(weeks=week + 1),
+            "created_at": when[week], "completed_at": when[week],
         }
         for channel in by_channel
         for week in range(weeks)
@@ -278,13 +290,17 @@ async def _seed_history(
                 .order_by(DigestRunRow.id)
             )
         ).all()
+        # Decisions are numbered per channel, oldest 1 (a unique key), as the bot numbers them.
+        numbered = sorted(run_rows, key=lambda row: (row[1], row[2]))
+        first_of = {channel: n for n, (_, channel, _) in reversed(list(enumerate(numbered)))}
         decisions = [
             {
                 "team_id": team_id, "channel_id": channel, "run_id": run_id,
+                "number": 1 + n - first_of[channel],
                 "lead_id": "ULEAD", "pm_id": "UPM", "capacity": 20, "budget_pct": 20,
                 "decided_at": created + timedelta(hours=rng.uniform(1, 48)),
             }
-            for run_id, channel, created in run_rows
+            for n, (run_id, channel, created) in enumerate(numbered)
         ]
         for start in range(0, len(decisions), SEED_BATCH):
             await conn.execute(insert(DecisionRow), decisions[start:start + SEED_BATCH])
@@ -411,17 +427,20 @@ class RenderOnlyPublisher:
         return self._keep(parent_message(digest))
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
-        return self._keep(reply_message(ranked, digest))
+        return self._keep(reply_message(ranked, digest), reply_metadata(key))
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return {}  # every run is fresh: nothing to reconcile
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         # The first digest of a month carries a chart; rendering it is not storage work, and
         # bench.trends_render measures it on its own.
         self.trends += 1
 
-    def _keep(self, message: dict[str, Any]) -> str:
-        payload = {"text": message["text"], "blocks": message["blocks"]}
+    def _keep(self, message: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+        payload = {"text": message["text"], "blocks": message["blocks"], "metadata": metadata}
         self.payload_bytes += len(json.dumps(payload))
         self.messages += 1
         seconds, micros = divmod(self.messages, 1_000_000)
@@ -443,13 +462,16 @@ class TimedPublisher:
             self.durations.append(time.perf_counter() - started)
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
         started = time.perf_counter()
         try:
-            return await self._inner.post_reply(channel_id, thread_ts, ranked, digest)
+            return await self._inner.post_reply(channel_id, thread_ts, ranked, digest, key)
         finally:
             self.durations.append(time.perf_counter() - started)
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return await self._inner.posted_replies(channel_id, thread_ts, run_id)
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         await self._inner.post_trends(channel_id, thread_ts, trends)

@@ -60,8 +60,13 @@ class _Publisher:
     async def post_parent(self, channel_id: str, digest: Any) -> str:
         return self._ts()
 
-    async def post_reply(self, channel_id: str, thread_ts: str, ranked: Any, digest: Any) -> str:
+    async def post_reply(
+        self, channel_id: str, thread_ts: str, ranked: Any, digest: Any, key: Any
+    ) -> str:
         return self._ts()
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return {}  # a fresh digest per channel: no crashed poster to reconcile with
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
         return None

@@ -4,6 +4,7 @@ issue trackers (`bot/trackers/`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -31,15 +32,38 @@ class PublishFailed(Exception):
         self.reason = reason
 
 
+class ThreadUnreadable(Exception):
+    """Slack will not let us read a digest's thread, and asking again will not change that
+    (an install from before the bot asked for the history scopes)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReplyKey:
+    """What a thread reply carries so that a later poster can recognise it: the digest run and
+    the planned message it was posted for."""
+
+    run_id: int
+    message_id: int
+
+
 class DigestPublisher(Protocol):
     async def post_parent(self, channel_id: str, digest: Digest) -> str:
         """Post the digest's parent message; returns its ts."""
         ...
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
-        """Post one item's reply in the digest thread; returns its ts."""
+        """Post one item's reply in the digest thread, carrying `key`; returns its ts."""
+        ...
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        """The replies the thread holds for `run_id`: planned message id → ts. Raises
+        ThreadUnreadable when Slack refuses for good, PublishFailed when it may work later."""
         ...
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.digest import Digest
-from bot.domain.scoring import Ranked
 from bot.domain.trends import DEFAULT_WEEKS
-from bot.services.digest_lease import LeaseKeeper, lease_kept
+from bot.services.digest_lease import lease_kept
 from bot.services.digest_reading import compose_from, read_digest_inputs
+from bot.services.digest_thread import post_thread
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
 from bot.services.trends import channel_trends
 from bot.store.digest_repository import DigestRun, RunStatus
@@ -95,40 +95,12 @@ async def _publish(
     store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, resumed: bool
 ) -> DigestResult:
     async with lease_kept(store, run.id, LEASE) as lease:
-        parent_ts, posted = await _post_messages(store, publisher, run, digest, lease)
+        parent_ts, posted = await post_thread(store, publisher, run, digest, lease)
     await _finish(store, run, RunStatus.COMPLETE, None)
     await _monthly_trends(store, publisher, run, parent_ts)
     return DigestResult(
         Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
     )
-
-
-async def _post_messages(
-    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, lease: LeaseKeeper
-) -> tuple[str, int]:
-    """The parent (unless posted before) and every reply without a recorded ts."""
-    parent_ts = run.parent_ts
-    if parent_ts is None:
-        parent_ts = await publisher.post_parent(run.channel_id, digest)
-        async with store.unit_of_work() as uow:
-            await uow.digests.set_parent_ts(run.id, parent_ts)
-            await uow.commit()
-    async with store.unit_of_work() as uow:
-        planned = await uow.digests.messages(run.id)
-    current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
-    posted = 0
-    for message in planned:
-        ranked = current.get(message.ref)
-        if not message.in_thread or message.message_ts is not None or ranked is None:
-            continue  # posted before a crash, or closed since the digest was planned
-        ts = await publisher.post_reply(run.channel_id, parent_ts, ranked, digest)
-        # One commit per reply: after a crash, only replies without a ts are posted again.
-        async with store.unit_of_work() as uow:
-            await uow.digests.set_message_ts(message.id, ts)
-            await uow.commit()
-        posted += 1
-        await lease.renew_if_due()  # slow going (Slack's 429 waits): keep the run ours
-    return parent_ts, posted
 
 
 async def _monthly_trends(

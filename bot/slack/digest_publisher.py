@@ -11,12 +11,13 @@ from bot.chart_pool import ChartPool
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
-from bot.services.ports import ChannelUnavailable, PublishFailed
+from bot.services.ports import ChannelUnavailable, PublishFailed, ReplyKey, ThreadUnreadable
 from bot.slack.blocks.digest import parent_message, reply_message
 from bot.slack.errors import CALL_FAILED, call_failure, slack_error_code
 from bot.slack.installations import WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
+from bot.slack.reply_metadata import reply_key, reply_metadata
 from bot.slack.text import escape
 
 # Errors after which posting to the channel cannot work until a person acts.
@@ -28,6 +29,10 @@ CHANNEL_GONE = {
     "restricted_action",
     "cannot_reply_to_message",
 }
+# Errors reading a thread that asking again will not cure: the install lacks the history scopes.
+THREAD_UNREADABLE = {"missing_scope", "not_allowed_token_type"}
+# Messages per conversations.replies page; Slack may send fewer (15 for some newer apps).
+REPLIES_PAGE = 200
 
 
 class SlackDigestPublisher:
@@ -52,9 +57,46 @@ class SlackDigestPublisher:
         return await self._post(channel_id, parent_message(digest, names))
 
     async def post_reply(
-        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest
+        self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
     ) -> str:
-        return await self._post(channel_id, reply_message(ranked, digest), thread_ts=thread_ts)
+        return await self._post(
+            channel_id, reply_message(ranked, digest), thread_ts=thread_ts,
+            metadata=reply_metadata(key),
+        )
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        found: dict[int, str] = {}
+        cursor: str | None = None
+        while True:
+            page = await self._replies_page(channel_id, thread_ts, cursor)
+            for message in page.get("messages") or []:
+                key = reply_key(message)
+                if key is not None and key.run_id == run_id:
+                    found[key.message_id] = str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return found
+
+    async def _replies_page(
+        self, channel_id: str, thread_ts: str, cursor: str | None
+    ) -> dict[str, Any]:
+        try:
+            response = await self._client.conversations_replies(
+                channel=channel_id, ts=thread_ts, cursor=cursor, limit=REPLIES_PAGE,
+                include_all_metadata=True,
+            )
+        except SlackApiError as exc:
+            error = slack_error_code(exc)
+            if error == "thread_not_found":
+                return {}  # the parent was deleted: none of its replies can be there either
+            if error in CHANNEL_GONE:
+                raise ChannelUnavailable(error) from exc
+            if error in THREAD_UNREADABLE:
+                raise ThreadUnreadable(error) from exc
+            raise PublishFailed(error) from exc
+        except CALL_FAILED as exc:
+            raise PublishFailed(call_failure(exc)) from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         png = await self._charts.render(trends, title=trends.chart_title)
@@ -70,7 +112,8 @@ class SlackDigestPublisher:
             raise PublishFailed(call_failure(exc)) from exc
 
     async def _post(
-        self, channel_id: str, message: dict[str, Any], thread_ts: str | None = None
+        self, channel_id: str, message: dict[str, Any], thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         await self._pacer.wait_turn(channel_id)
         try:
@@ -80,6 +123,7 @@ class SlackDigestPublisher:
                 text=message["text"],
                 blocks=message["blocks"],
                 thread_ts=thread_ts,
+                metadata=metadata,
                 unfurl_links=False,
                 unfurl_media=False,
             )

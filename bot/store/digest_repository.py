@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -233,11 +233,13 @@ class DigestRepository:
             update(DigestRunRow).where(DigestRunRow.id == run_id).values(parent_ts=ts)
         )
 
-    async def set_message_ts(self, message_id: int, ts: str) -> None:
+    async def record_replies(self, posted: Mapping[int, str]) -> None:
+        """Record the ts of each planned message posted (message id → ts), in one executemany."""
+        if not posted:
+            return
         await self._session.execute(
-            update(DigestMessageRow)
-            .where(DigestMessageRow.id == message_id)
-            .values(message_ts=ts)
+            update(DigestMessageRow),
+            [{"id": message_id, "message_ts": ts} for message_id, ts in posted.items()],
         )
 
     async def finish(

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.slack_threads import Threads
+
 Responder = Callable[["SlackCall"], dict[str, Any]]
 
 # Rotating tokens look like `xoxe.xoxb-1-...`; Slack accepts them as bot or user tokens.
@@ -206,6 +208,7 @@ class FakeSlack:
         self.channel_members: dict[str, list[str]] = {}  # channel id → its members
         self.user_groups: dict[str, list[str]] = {}  # user group id → its users
         self.canvases: dict[str, dict[str, str]] = {}  # canvas id → its channel and markdown
+        self.threads = Threads()  # what chat.postMessage took; conversations.replies reads it
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
         self._scripts: dict[str, list[_Script]] = {}
@@ -395,8 +398,11 @@ class FakeSlack:
                         "user_id": self.bot_user_id, "bot_id": self.bot_id}
             case "chat.postMessage":
                 ts = self._next_ts()
-                return {**ok, "channel": p.get("channel"), "ts": ts,
-                        "message": self._bot_message(p, ts)}
+                message = self._bot_message(p, ts)
+                self.threads.add(str(p.get("channel", "")), message)
+                return {**ok, "channel": p.get("channel"), "ts": ts, "message": message}
+            case "conversations.replies":
+                return self.threads.replies(p)
             case "chat.postEphemeral":
                 return {**ok, "message_ts": self._next_ts()}
             case "chat.update":

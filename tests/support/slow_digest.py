@@ -32,11 +32,16 @@ class SlowReplies:
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
         await self._real.post_trends(channel_id, thread_ts, trends)
 
-    async def post_reply(self, channel_id: str, thread_ts: str, ranked: Any, digest: Any) -> str:
+    async def post_reply(
+        self, channel_id: str, thread_ts: str, ranked: Any, digest: Any, key: Any
+    ) -> str:
         self._clock["now"] += self._each
         if self._before_reply is not None:
             await self._before_reply(ranked)
-        return await self._real.post_reply(channel_id, thread_ts, ranked, digest)
+        return await self._real.post_reply(channel_id, thread_ts, ranked, digest, key)
+
+    async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
+        return await self._real.posted_replies(channel_id, thread_ts, run_id)
 
 
 def digest_time_follows(patch: pytest.MonkeyPatch, clock: Clock) -> None:

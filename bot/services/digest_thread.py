@@ -1,0 +1,135 @@
+"""Posting a digest's parent and thread: every planned reply once, their ts recorded in
+batches, and, when a run is taken over after a crash, the replies its poster got posted but
+never recorded found in the thread instead of posted again."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.domain.digest import Digest
+from bot.domain.scoring import Ranked
+from bot.services.digest_lease import LeaseKeeper
+from bot.services.ports import DigestPublisher, ReplyKey, ThreadUnreadable
+from bot.store.digest_repository import DigestMessage, DigestRun
+from bot.store.unit_of_work import Store
+
+logger = logging.getLogger(__name__)
+
+# Replies' ts are recorded after this many replies, or once this long has passed since the
+# last record, whichever comes first. At Slack's pace of one post a second per channel every
+# reply still gets a commit of its own (cheap at that pace, and the fewest replies in doubt if
+# the thread cannot be read back); when posting is quick, twenty commits per digest no longer
+# cost more than everything else together (bench.digest_build).
+RECORD_EVERY = 10
+RECORD_AFTER_S = 0.5
+
+
+class _Recorder:
+    """The replies posted since the last commit of their ts."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._clock = clock
+        self._pending: dict[int, str] = {}
+        self._since = clock()
+
+    def add(self, message_id: int, ts: str) -> None:
+        self._pending[message_id] = ts
+
+    async def record_if_due(self) -> None:
+        if len(self._pending) >= RECORD_EVERY or self._clock() - self._since >= RECORD_AFTER_S:
+            await self.record()
+
+    async def record(self) -> None:
+        if self._pending:
+            async with self._store.unit_of_work() as uow:
+                await uow.digests.record_replies(self._pending)
+                await uow.commit()
+            self._pending = {}
+        self._since = self._clock()
+
+
+async def post_thread(
+    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, lease: LeaseKeeper
+) -> tuple[str, int]:
+    """Post the parent (unless posted before) and every reply not in the thread yet; returns
+    the parent's ts and how many replies were posted."""
+    parent_ts = run.parent_ts
+    if parent_ts is None:
+        parent_ts = await publisher.post_parent(run.channel_id, digest)
+        async with store.unit_of_work() as uow:
+            await uow.digests.set_parent_ts(run.id, parent_ts)
+            await uow.commit()
+    async with store.unit_of_work() as uow:
+        planned = await uow.digests.messages(run.id)
+    if run.parent_ts is not None:  # an earlier poster got as far as the thread
+        planned = await _reconcile(store, publisher, run, parent_ts, planned)
+    current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
+    recorder = _Recorder(store)
+    posted = 0
+    try:
+        for message in planned:
+            ranked = current.get(message.ref)
+            if not message.in_thread or message.message_ts is not None or ranked is None:
+                continue  # posted before a crash, or closed since the digest was planned
+            key = ReplyKey(run.id, message.id)
+            ts = await publisher.post_reply(run.channel_id, parent_ts, ranked, digest, key)
+            recorder.add(message.id, ts)
+            posted += 1
+            await recorder.record_if_due()
+            await lease.renew_if_due()  # slow going (Slack's 429 waits): keep the run ours
+    except Exception:
+        await _record_before_failing(recorder, run)
+        raise
+    await recorder.record()
+    return parent_ts, posted
+
+
+async def _reconcile(
+    store: Store, publisher: DigestPublisher, run: DigestRun, parent_ts: str,
+    planned: list[DigestMessage],
+) -> list[DigestMessage]:
+    """The plan, with the replies found in the thread but not recorded now recorded.
+
+    A poster killed between Slack's answer and its commit leaves up to a batch of replies that
+    are in the channel without a ts here; each carries its ReplyKey, so the thread says which.
+    """
+    unrecorded = {m.id for m in planned if m.in_thread and m.message_ts is None}
+    if not unrecorded:
+        return planned
+    try:
+        in_thread = await publisher.posted_replies(run.channel_id, parent_ts, run.id)
+    except ThreadUnreadable as exc:
+        # For good (an install from before the history scopes; reinstalling grants them), so
+        # waiting would never finish the digest. The unrecorded replies are posted as if none
+        # had gone out: an item without its reply cannot be voted on, a duplicate is noise, and
+        # at most one batch can be in doubt (one reply at Slack's pace). A read that may work
+        # later (5xx, network, 429 past the retries) raises PublishFailed instead: the run
+        # fails, is resumed later, and nothing is posted blind.
+        logger.warning(
+            "digest %s: thread of %s not readable (%s); its unrecorded replies are posted "
+            "again", run.id, run.channel_id, exc.reason,
+        )
+        return planned
+    found = {mid: ts for mid, ts in in_thread.items() if mid in unrecorded}
+    if not found:
+        return planned
+    async with store.unit_of_work() as uow:
+        await uow.digests.record_replies(found)
+        await uow.commit()
+    logger.info("digest %s: %d replies found in the thread, not posted again", run.id,
+                len(found))
+    return [replace(m, message_ts=found.get(m.id, m.message_ts)) for m in planned]
+
+
+async def _record_before_failing(recorder: _Recorder, run: DigestRun) -> None:
+    """Record what Slack took before a post failed, so the next poster need not look for it;
+    if that fails too, the next poster finds those replies in the thread."""
+    try:
+        await recorder.record()
+    except Exception:
+        logger.exception("digest %s: replies posted before a failure not recorded", run.id,
+                         extra={"job": "digest", "run": run.id})
