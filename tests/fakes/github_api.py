@@ -14,9 +14,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fakes.local_server import LocalServer
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -67,41 +69,23 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._clock = _EPOCH
         self._ids = 1000
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalServer | None = None
         self.login = "octo-bot"
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def __enter__(self) -> FakeGitHub:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                fake._serve(self, "POST")
-
-            def do_PATCH(self) -> None:
-                fake._serve(self, "PATCH")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LocalServer(self._serve, ("GET", "POST", "PATCH"))
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
     @property
     def base_url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     @property
     def api_url(self) -> str:

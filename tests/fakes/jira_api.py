@@ -20,12 +20,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.fakes.github_api import Recorded
+from tests.fakes.local_server import LocalServer
 
 API = "/rest/api/3"
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -96,40 +97,22 @@ class FakeJira:
         self._lock = threading.RLock()
         self._clock = _EPOCH
         self._ids = 10000
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalServer | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def __enter__(self) -> FakeJira:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                fake._serve(self, "POST")
-
-            def do_PUT(self) -> None:
-                fake._serve(self, "PUT")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LocalServer(self._serve, ("GET", "POST", "PUT"))
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
     @property
     def site(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     # --- state the tests set up and read -------------------------------------------------
 

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 
 import httpx
 from cryptography.fernet import Fernet
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.credentials import SecretBox
 from bot.domain.decisions import Role
 from bot.domain.tracker_connections import TrackerCredentials, TrackerKind
 from bot.services.connect_tracker import ConnectRequest, connect_tracker
+from bot.store.models import ItemChangeRow, ItemRow
 from bot.store.unit_of_work import Store
 from bot.trackers.factory import tracker_factory
 from tests.conftest import bot_settings
@@ -86,3 +88,21 @@ async def connect_github(
         check_role=False,
     )
     return connected.connection.id
+
+
+async def linked_item(bot: TrackerBot, tracker_ref: str) -> ItemRow:
+    """The workspace's item linked to the issue `tracker_ref` (`acme/shop#1`, `SHOP-1`)."""
+    async with bot.store.unit_of_work() as uow:
+        row = await uow.session.scalar(select(ItemRow).where(
+            ItemRow.team_id == bot.team_id, ItemRow.tracker_ref == tracker_ref))
+    assert row is not None
+    return row
+
+
+async def item_history(bot: TrackerBot, row: ItemRow) -> list[str]:
+    """The item's audit trail, oldest first, as `field:new value`."""
+    async with bot.store.unit_of_work() as uow:
+        rows = await uow.session.scalars(select(ItemChangeRow).where(
+            ItemChangeRow.team_id == bot.team_id, ItemChangeRow.item_kind == row.kind,
+            ItemChangeRow.item_number == row.number).order_by(ItemChangeRow.id))
+        return [f"{r.field}:{r.new_value}" for r in rows]

@@ -7,15 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.services.sync_tracker import TrackerSync
-from bot.store.models import ItemChangeRow, ItemRow
+from bot.store.models import ItemRow
 from bot.trackers.factory import tracker_factory
 from tests.fakes.jira_api import FakeJira
 from tests.support.jira_trackers import PROJECT, connect_jira
 from tests.support.slack_requests import reply_text
-from tests.support.trackers import CHANNEL, TrackerBot
+from tests.support.trackers import CHANNEL, TrackerBot, item_history, linked_item
 
 
 async def imported(bot: TrackerBot, jira: FakeJira, *titles: str) -> None:
@@ -31,19 +29,7 @@ def syncer(bot: TrackerBot) -> TrackerSync:
 
 
 async def item(bot: TrackerBot, key: str) -> ItemRow:
-    async with bot.store.unit_of_work() as uow:
-        row = await uow.session.scalar(select(ItemRow).where(
-            ItemRow.team_id == bot.team_id, ItemRow.tracker_ref == key))
-    assert row is not None
-    return row
-
-
-async def history(bot: TrackerBot, row: ItemRow) -> list[str]:
-    async with bot.store.unit_of_work() as uow:
-        rows = await uow.session.scalars(select(ItemChangeRow).where(
-            ItemChangeRow.team_id == bot.team_id, ItemChangeRow.item_kind == row.kind,
-            ItemChangeRow.item_number == row.number).order_by(ItemChangeRow.id))
-        return [f"{r.field}:{r.new_value}" for r in rows]
+    return await linked_item(bot, key)
 
 
 async def test_a_poll_closes_reopens_and_renames_and_a_quiet_poll_asks_one_search(
@@ -62,7 +48,7 @@ async def test_a_poll_closes_reopens_and_renames_and_a_quiet_poll_asks_one_searc
     await sync.poll_due(now + timedelta(minutes=6))
     closed, renamed = await item(bot, "SHOP-1"), await item(bot, "SHOP-2")
     assert (closed.status, closed.closed_by) == ("done", "tracker:jira")
-    assert "status:done (closed in Jira by Grace Hopper)" in await history(bot, closed)
+    assert "status:done (closed in Jira by Grace Hopper)" in await item_history(bot, closed)
     assert renamed.title == "Dark mode for the dashboard"
     shown = reply_text(await bot.slack.command("/tradeoff", f"show F-{closed.number}"))
     assert "Jira · status: open → done (closed in Jira by Grace Hopper)" in shown
@@ -74,7 +60,7 @@ async def test_a_poll_closes_reopens_and_renames_and_a_quiet_poll_asks_one_searc
     jira.reopen("SHOP-1")
     await sync.poll_due(now + timedelta(minutes=12))
     assert (await item(bot, "SHOP-1")).status == "open"
-    assert (await history(bot, closed))[-1] == "status:open (reopened in Jira)"
+    assert (await item_history(bot, closed))[-1] == "status:open (reopened in Jira)"
     [*_, asked] = jira.calls_to("POST", "/search/jql")
     local = connection.poll_cursor.astimezone(ZoneInfo("America/Los_Angeles"))
     assert asked.body["jql"] == (f'project = "{PROJECT}" AND updated >= '
@@ -89,7 +75,7 @@ async def test_a_poll_closes_reopens_and_renames_and_a_quiet_poll_asks_one_searc
     quiet = jira.calls[before:]
     assert [(c.method, c.path) for c in quiet] == [("POST", "/rest/api/3/search/jql")]
     assert "updated >=" in quiet[0].body["jql"]
-    assert len(await history(bot, closed)) == 3  # created, closed, reopened: nothing new
+    assert len(await item_history(bot, closed)) == 3  # created, closed, reopened: nothing new
 
 
 async def test_an_issue_resolved_as_wont_do_drops_its_item(
@@ -103,7 +89,7 @@ async def test_an_issue_resolved_as_wont_do_drops_its_item(
     await sync.poll_due(now + timedelta(minutes=6))
     dropped = await item(bot, "SHOP-1")
     assert (dropped.status, dropped.closed_by) == ("dropped", "tracker:jira")
-    assert (await history(bot, dropped))[-1] == (
+    assert (await item_history(bot, dropped))[-1] == (
         "status:dropped (closed in Jira as not planned by Ada Lovelace)")
 
 
@@ -118,7 +104,7 @@ async def test_who_closed_it_is_read_past_a_long_history(bot: TrackerBot, jira: 
     jira.close("SHOP-1", by="Grace Hopper")
     await sync.poll_due(now + timedelta(minutes=6))
     closed = await item(bot, "SHOP-1")
-    assert (await history(bot, closed))[-1] == "status:done (closed in Jira by Grace Hopper)"
+    assert (await item_history(bot, closed))[-1] == "status:done (closed in Jira by Grace Hopper)"
     [read] = jira.calls_to("GET", "/issue/SHOP-1/changelog")
     assert read.query == {"startAt": "0", "maxResults": "100"}
 

@@ -13,11 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from bot.domain.items import ItemRef, Kind
 from bot.services.sync_tracker import TrackerSync
-from bot.store.models import ItemChangeRow, ItemRow
+from bot.store.models import ItemRow
 from bot.store.unit_of_work import Store
 from bot.trackers.factory import tracker_factory
 from tests.fakes.github_api import FakeGitHub
@@ -31,6 +30,8 @@ from tests.support.trackers import (
     TrackerBot,
     connect_github,
     give_roles,
+    item_history,
+    linked_item,
     tracker_bot,
     tracker_settings,
 )
@@ -52,19 +53,7 @@ def syncer(bot: TrackerBot, store: Store | None = None) -> TrackerSync:
 
 
 async def item(bot: TrackerBot, number: int) -> ItemRow:
-    async with bot.store.unit_of_work() as uow:
-        row = await uow.session.scalar(select(ItemRow).where(
-            ItemRow.team_id == bot.team_id, ItemRow.tracker_ref == f"{REPO}#{number}"))
-    assert row is not None
-    return row
-
-
-async def history(bot: TrackerBot, row: ItemRow) -> list[str]:
-    async with bot.store.unit_of_work() as uow:
-        rows = await uow.session.scalars(select(ItemChangeRow).where(
-            ItemChangeRow.team_id == bot.team_id, ItemChangeRow.item_kind == row.kind,
-            ItemChangeRow.item_number == row.number).order_by(ItemChangeRow.id))
-        return [f"{r.field}:{r.new_value}" for r in rows]
+    return await linked_item(bot, f"{REPO}#{number}")
 
 
 async def test_a_poll_closes_reopens_and_renames_and_an_unchanged_repo_costs_a_304(
@@ -81,7 +70,7 @@ async def test_a_poll_closes_reopens_and_renames_and_an_unchanged_repo_costs_a_3
     await sync.poll_due(now + timedelta(minutes=6))
     closed, renamed = await item(bot, 1), await item(bot, 2)
     assert (closed.status, closed.closed_by) == ("done", "tracker:github")
-    assert "status:done (closed in GitHub by octocat)" in await history(bot, closed)
+    assert "status:done (closed in GitHub by octocat)" in await item_history(bot, closed)
     assert renamed.title == "Dark mode for the dashboard"
     shown = reply_text(await bot.slack.command("/tradeoff", f"show {closed.kind[0].upper()}-"
                                                             f"{closed.number}"))
@@ -90,7 +79,7 @@ async def test_a_poll_closes_reopens_and_renames_and_an_unchanged_repo_costs_a_3
     bot.github.reopen(REPO, 1)
     await sync.poll_due(now + timedelta(minutes=12))
     assert (await item(bot, 1)).status == "open"
-    assert (await history(bot, closed))[-1] == "status:open (reopened in GitHub)"
+    assert (await item_history(bot, closed))[-1] == "status:open (reopened in GitHub)"
 
     # The next poll asks from the last change on (it sees that one issue again); from then on
     # the same question gets GitHub's 304, which costs no rate limit.
@@ -99,7 +88,7 @@ async def test_a_poll_closes_reopens_and_renames_and_an_unchanged_repo_costs_a_3
     await sync.poll_due(now + timedelta(minutes=24))
     last = bot.github.calls_to("GET", "/issues")[before:]
     assert [c.status for c in last] == [304] and "since" in last[0].query
-    assert len(await history(bot, closed)) == 3  # created, closed, reopened: nothing new
+    assert len(await item_history(bot, closed)) == 3  # created, closed, reopened: nothing new
 
 
 async def test_an_issue_closed_as_not_planned_drops_its_item_and_reopening_brings_it_back(
@@ -113,7 +102,7 @@ async def test_an_issue_closed_as_not_planned_drops_its_item_and_reopening_bring
     await sync.poll_due(now + timedelta(minutes=6))
     dropped = await item(bot, 1)
     assert (dropped.status, dropped.closed_by) == ("dropped", "tracker:github")
-    assert (await history(bot, dropped))[-1] == (
+    assert (await item_history(bot, dropped))[-1] == (
         "status:dropped (closed in GitHub as not planned by octocat)")
 
     bot.github.reopen(REPO, 1)
@@ -185,10 +174,10 @@ async def test_a_signed_webhook_closes_at_once_and_a_redelivery_changes_nothing(
 
     await eventually(closed)
     row = await item(bot, 1)
-    assert "status:done (closed in GitHub by mona)" in await history(bot, row)
+    assert "status:done (closed in GitHub by mona)" in await item_history(bot, row)
     again = await deliver(bot, "issues", payload, delivery="d-1")
     assert again.json() == {"outcome": "duplicate"}
-    assert len(await history(bot, row)) == 2
+    assert len(await item_history(bot, row)) == 2
 
 
 async def test_missing_or_forged_signatures_get_401_and_change_nothing(bot: TrackerBot) -> None:
