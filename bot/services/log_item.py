@@ -17,16 +17,11 @@ async def log_item(
 ) -> Item:
     """Store the validated draft as a new open item and return it with its new id.
 
-    The number is drawn in a transaction of its own: the workspace's counter row stays locked
-    until its transaction commits, and held across the item's inserts it made every add in a
-    workspace wait for the one before (the PostgreSQL quick-add benchmark found most sessions
-    waiting on it). The price: a save that fails after the draw leaves a gap in the ids.
+    One statement draws the number and writes the item and its audit row (see
+    bot/store/new_items.py), so no lock on the workspace's counter outlives it and a failed save
+    leaves no gap in the ids.
     """
-    async with store.unit_of_work() as uow:
-        number = await uow.items.allocate_number(team_id, draft.kind)
-        await uow.commit()
-    async with store.unit_of_work() as uow:
-        when = now or datetime.now(UTC)
-        item = await uow.items.add(team_id, channel_id, author_id, draft, when, number=number)
+    async with store.unit_of_work(autocommit=True) as uow:
+        item = await uow.items.add(team_id, channel_id, author_id, draft, now or datetime.now(UTC))
         await uow.commit()
     return item

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import TextClause, bindparam, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy.util import await_only
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -21,6 +24,11 @@ _ASYNC_DRIVERS = {
 # Long enough to ride out another writer's short transaction, short enough to answer Slack in 3 s.
 SQLITE_BUSY_TIMEOUT_MS = 2000
 PG_CONNECT_TIMEOUT_S = 2.0
+# A pooled PostgreSQL connection idle longer than this is pinged before use; a younger one is
+# trusted once asyncpg has not seen its socket close.
+PG_IDLE_PING_AFTER_S = 30.0
+# Replaced after this long in the pool, so no connection outlives a firewall's idle timer.
+PG_POOL_RECYCLE_S = 1800
 
 
 class DatabaseUrlError(ValueError):
@@ -48,16 +56,50 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An AsyncEngine for the URL; SQLite gets WAL and a busy timeout, PostgreSQL pre-ping."""
+    """An AsyncEngine for the URL; SQLite gets WAL and a busy timeout, PostgreSQL a liveness
+    check at checkout."""
     async_url = to_async_url(url)
     if is_sqlite(url):
         engine = create_async_engine(async_url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_recycle", PG_POOL_RECYCLE_S)
     kwargs.setdefault("connect_args", {"timeout": PG_CONNECT_TIMEOUT_S, "command_timeout": 10})
-    return create_async_engine(async_url, **kwargs)
+    engine = create_async_engine(async_url, **kwargs)
+    _check_liveness_at_checkout(engine)
+    return engine
+
+
+def _check_liveness_at_checkout(engine: AsyncEngine) -> None:
+    """Hand out no connection that PostgreSQL already closed, at no round trip for busy ones.
+
+    pool_pre_ping sent a `SELECT 1` at every checkout, one round trip in three of a quick-add.
+    asyncpg learns of a reset or closed socket as soon as the event loop reads it, so a restart
+    while the bot is idle is seen for free; only a connection idle long enough for a silent
+    drop (a firewall, a NAT timer) to be possible gets a real ping.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise sa_exc.DisconnectionError("the server closed this pooled connection")
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since > PG_IDLE_PING_AFTER_S:
+            # A dropped peer never answers: bounded, so the user waits seconds, not the
+            # statement timeout, before a new connection takes over.
+            driver = dbapi_connection.driver_connection
+            try:
+                await_only(driver.fetchrow(";", timeout=PG_CONNECT_TIMEOUT_S))
+            except Exception as exc:
+                # Closed at once: the pool's own graceful close would wait on the dead peer
+                # for another two seconds.
+                driver.terminate()
+                raise sa_exc.DisconnectionError("a pooled connection did not answer") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
     and_,
-    bindparam,
     delete,
     func,
-    insert,
     or_,
     select,
     update,
@@ -35,10 +33,9 @@ from bot.domain.items import (
     Status,
 )
 from bot.store.audit_repository import AuditRepository
-from bot.store.dialect import upsert_insert
-from bot.store.engine import rendered_once
 from bot.store.item_rows import item_from_row, size_text
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
+from bot.store.new_items import insert_new_item
 
 
 class ItemRepository:
@@ -47,18 +44,13 @@ class ItemRepository:
         self._audit = AuditRepository(session)
 
     async def add(
-        self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime,
-        number: int | None = None,
+        self, team_id: str, channel_id: str, author_id: str, draft: ItemDraft, now: datetime
     ) -> Item:
-        """Store a new open item under `number` (from allocate_number), or else under the next
-        free number of its kind in the workspace."""
-        if number is None:
-            number = await self.allocate_number(team_id, draft.kind)
+        """Store a new open item under the next free number of its kind in the workspace."""
         values = dict(
             team_id=team_id,
             channel_id=channel_id,
             kind=draft.kind.value,
-            number=number,
             title=draft.title,
             impact=draft.impact,
             size=draft.size.value if draft.size else None,
@@ -73,19 +65,8 @@ class ItemRepository:
             created_at=now,
             updated_at=now,
         )
-        # Into the table rather than through the session: nothing reads the new row's key, and
-        # the ORM's flush of a new object costs more than the INSERT itself.
-        await self._session.execute(insert(_ITEMS), values)
-        ref = ItemRef(draft.kind, number)
-        await self._audit.record(team_id, ref, "created", None, draft.title, author_id, now)
-        await self._session.flush()
-        return item_from_row(ItemRow(**values), votes=0)
-
-    async def allocate_number(self, team_id: str, kind: Kind) -> int:
-        # One upsert, so two concurrent adds in a workspace can never draw the same number.
-        upsert = rendered_once(self._session, "next_item_number", _next_number_upsert)
-        params = {"team_id": team_id, "kind": kind.value}
-        return int((await self._session.execute(upsert, params)).scalar_one())
+        number = await insert_new_item(self._session, values)
+        return item_from_row(ItemRow(**values, number=number), votes=0)
 
     async def get(self, team_id: str, ref: ItemRef) -> Item | None:
         """The item with this id in this workspace, whatever its status."""
@@ -328,23 +309,6 @@ class ItemRepository:
 
 
 _ITEMS = cast(Table, ItemRow.__table__)
-
-
-def _next_number_upsert(session: AsyncSession) -> Any:
-    counters = ItemCounterRow.__table__
-    return (
-        upsert_insert(session, counters)
-        .values(
-            team_id=bindparam("team_id", type_=counters.c.team_id.type),
-            kind=bindparam("kind", type_=counters.c.kind.type),
-            last_number=1,
-        )
-        .on_conflict_do_update(
-            index_elements=[counters.c.team_id, counters.c.kind],
-            set_={"last_number": counters.c.last_number + 1},
-        )
-        .returning(counters.c.last_number)
-    )
 
 
 def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:

@@ -1,6 +1,7 @@
 """A TCP forwarder between the bot and PostgreSQL, for database faults: an outage (connections
 dropped, new ones refused), a restart (connections dropped mid-query, new ones welcome) and a
-hang (new connections accepted and never answered, like a host that stopped responding).
+hang (new connections accepted and never answered, like a host that stopped responding) and a
+silent drop (open connections forgotten, as by a firewall's idle timer).
 
 It runs its own event loop in a thread: the bot does some blocking database I/O on its loop
 (APScheduler's job store), and a proxy on that same loop would freeze with it.
@@ -28,12 +29,14 @@ class TcpProxy:
             probe.bind(("127.0.0.1", 0))
             self.port: int = probe.getsockname()[1]
         self.held = 0  # client chunks held back while paused
+        self.sent = 0  # client chunks forwarded: each is a request the client waits on
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._flowing: asyncio.Event | None = None
         self._hanging = False
+        self._silenced: set[asyncio.StreamWriter] = set()
 
     # Control, from the test's thread -------------------------------------------------------
 
@@ -60,6 +63,11 @@ class TcpProxy:
         Whatever was held while paused is thrown away: it never reached the database.
         """
         self._call(self._drop_all())
+
+    def silence_open(self) -> None:
+        """Stop forwarding on every open connection without closing it, as a firewall that
+        forgot an idle connection does; new connections still work."""
+        self._call(self._silence_open())
 
     def hang(self) -> None:
         """Drop every connection; new ones are accepted and then never answered."""
@@ -104,6 +112,9 @@ class TcpProxy:
         else:
             self._flowing.clear()
 
+    async def _silence_open(self) -> None:
+        self._silenced.update(self._writers)
+
     async def _drop_all(self) -> None:
         for writer in list(self._writers):
             writer.transport.abort()
@@ -121,25 +132,31 @@ class TcpProxy:
             return
         self._writers.add(up_writer)
         await asyncio.gather(
-            self._pump(reader, up_writer, holdable=True),
-            self._pump(up_reader, writer, holdable=False),
+            self._pump(reader, up_writer, holdable=True, client=writer),
+            self._pump(up_reader, writer, holdable=False, client=writer),
             return_exceptions=True,
         )
+        self._silenced.discard(writer)
         for end in (writer, up_writer):
             self._writers.discard(end)
             end.transport.abort()
 
     async def _pump(
-        self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, *, holdable: bool
+        self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, *, holdable: bool,
+        client: asyncio.StreamWriter,
     ) -> None:
         assert self._flowing is not None
         while data := await source.read(_CHUNK):
+            if client in self._silenced:
+                continue  # lost on the way, and nobody says so
             if holdable and not self._flowing.is_set():
                 self.held += 1
                 await self._flowing.wait()
                 if sink.transport.is_closing():
                     return  # dropped while held: these bytes never reach the database
             sink.write(data)
+            if holdable:
+                self.sent += 1
             await sink.drain()
         with contextlib.suppress(OSError):
             sink.write_eof()

@@ -1,0 +1,96 @@
+"""Writing a new item: its number, its row and its "created" audit row, all or nothing.
+
+On PostgreSQL this is one statement. Its data-modifying WITH parts draw the next number from
+the workspace's counter, insert the item under it and the audit row beside it, so a quick-add
+costs one round trip, and run in autocommit it holds the counter's row lock only while that
+statement runs. Any failure undoes all three, so a failed save leaves no gap in the numbers.
+SQLite cannot modify data inside WITH; there the three statements share the caller's
+transaction, which the store already runs one at a time.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TextualSelect
+
+from bot.store.dialect import upsert_insert
+from bot.store.engine import rendered_once
+from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow
+
+_ITEMS = cast(Table, ItemRow.__table__)
+_CHANGES = cast(Table, ItemChangeRow.__table__)
+_COUNTERS = cast(Table, ItemCounterRow.__table__)
+
+# The item's columns that the caller gives; `number` is drawn here.
+ITEM_COLUMNS = (
+    "team_id", "channel_id", "kind", "title", "impact", "size", "urgency", "area", "link",
+    "interest", "severity", "affected_per_week", "author_id", "status", "created_at",
+    "updated_at",
+)
+
+
+async def insert_new_item(session: AsyncSession, values: dict[str, Any]) -> int:
+    """Store the item `values` describes under the next number of its kind; return the number."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int((await session.execute(_postgresql_statement(), values)).scalar_one())
+    upsert = rendered_once(session, "next_item_number", _next_number_upsert)
+    params = {"team_id": values["team_id"], "kind": values["kind"]}
+    number = int((await session.execute(upsert, params)).scalar_one())
+    await session.execute(insert(_ITEMS), {**values, "number": number})
+    await session.execute(insert(_CHANGES), _created_change(values, number))
+    return number
+
+
+def _created_change(values: dict[str, Any], number: int) -> dict[str, Any]:
+    return {
+        "team_id": values["team_id"], "item_kind": values["kind"], "item_number": number,
+        "field": "created", "old_value": None, "new_value": values["title"],
+        "changed_by": values["author_id"], "changed_at": values["created_at"],
+    }
+
+
+@cache
+def _postgresql_statement() -> TextualSelect:
+    # VALUES rather than SELECT: PostgreSQL types each parameter by its target column then.
+    # The only names formatted into the SQL are the constant ITEM_COLUMNS.
+    columns = ", ".join(ITEM_COLUMNS)
+    placeholders = ", ".join(f":{name}" for name in ITEM_COLUMNS)
+    sql = f"""
+        WITH counter AS (
+            INSERT INTO item_counters (team_id, kind, last_number) VALUES (:team_id, :kind, 1)
+            ON CONFLICT (team_id, kind)
+            DO UPDATE SET last_number = item_counters.last_number + 1
+            RETURNING last_number
+        ), item AS (
+            INSERT INTO items ({columns}, number)
+            VALUES ({placeholders}, (SELECT last_number FROM counter))
+            RETURNING number
+        )
+        INSERT INTO item_changes
+            (team_id, item_kind, item_number, field, old_value, new_value, changed_by, changed_at)
+        VALUES (:team_id, :kind, (SELECT number FROM item), 'created', NULL, :title, :author_id,
+                :created_at)
+        RETURNING item_number
+    """  # noqa: S608
+    binds = [bindparam(name, type_=_ITEMS.c[name].type) for name in ITEM_COLUMNS]
+    return text(sql).bindparams(*binds).columns(_CHANGES.c.item_number)
+
+
+def _next_number_upsert(session: AsyncSession) -> Any:
+    return (
+        upsert_insert(session, _COUNTERS)
+        .values(
+            team_id=bindparam("team_id", type_=_COUNTERS.c.team_id.type),
+            kind=bindparam("kind", type_=_COUNTERS.c.kind.type),
+            last_number=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[_COUNTERS.c.team_id, _COUNTERS.c.kind],
+            set_={"last_number": _COUNTERS.c.last_number + 1},
+        )
+        .returning(_COUNTERS.c.last_number)
+    )

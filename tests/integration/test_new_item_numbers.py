@@ -1,0 +1,107 @@
+"""A new item's number, row and audit row are written together: concurrent adds never share a
+number, a failed add uses none up, and on PostgreSQL a quick-add costs the database one round
+trip."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain.items import Kind, make_draft
+from bot.services.log_item import log_item
+from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow
+from bot.store.unit_of_work import Store
+from tests.support.items import add_item
+from tests.support.outage import through
+from tests.support.tcp_proxy import proxy_to
+
+NEEDS_POSTGRES = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="round trips are PostgreSQL's"
+)
+
+
+async def _numbers_and_trail(store: Store, team_id: str) -> tuple[list[int], list[int]]:
+    async with store.unit_of_work() as uow:
+        numbers = await uow.session.scalars(
+            select(ItemRow.number).where(ItemRow.team_id == team_id).order_by(ItemRow.number)
+        )
+        trail = await uow.session.scalars(
+            select(ItemChangeRow.item_number)
+            .where(ItemChangeRow.team_id == team_id, ItemChangeRow.field == "created")
+            .order_by(ItemChangeRow.item_number)
+        )
+        return list(numbers), list(trail)
+
+
+async def test_concurrent_adds_get_consecutive_numbers_each_with_its_audit_row(
+    store: Store, team_id: str
+) -> None:
+    added = await asyncio.gather(*(add_item(store, team_id, title=f"T{n}") for n in range(20)))
+
+    numbers, trail = await _numbers_and_trail(store, team_id)
+    assert sorted(item.ref.number for item in added) == list(range(1, 21))
+    assert numbers == trail == list(range(1, 21))
+    # The audit row names the title the item was created with.
+    async with store.unit_of_work() as uow:
+        created = dict((await uow.session.execute(
+            select(ItemChangeRow.item_number, ItemChangeRow.new_value)
+            .where(ItemChangeRow.team_id == team_id)
+        )).tuples().all())
+    assert created == {item.ref.number: item.title for item in added}
+
+
+async def test_a_failed_add_uses_up_no_number(store: Store, team_id: str) -> None:
+    await add_item(store, team_id, title="First")
+    # A row in the way of the next number, put there behind the counter's back.
+    async with store.unit_of_work() as uow:
+        await uow.session.execute(insert(ItemRow.__table__), {
+            "team_id": team_id, "channel_id": "C111", "kind": "debt", "number": 2,
+            "title": "Squatter", "impact": "-", "author_id": "U1", "status": "dropped",
+            "created_at": datetime.now(UTC), "updated_at": datetime.now(UTC),
+        })
+        await uow.commit()
+
+    with pytest.raises(IntegrityError):
+        await add_item(store, team_id, title="Collides")
+
+    async with store.unit_of_work() as uow:
+        counter = await uow.session.scalar(
+            select(ItemCounterRow.last_number).where(
+                ItemCounterRow.team_id == team_id, ItemCounterRow.kind == "debt"
+            )
+        )
+        orphans = await uow.session.scalar(
+            select(func.count()).select_from(ItemChangeRow).where(
+                ItemChangeRow.team_id == team_id, ItemChangeRow.new_value == "Collides"
+            )
+        )
+    assert counter == 1, "the failed add drew a number"
+    assert orphans == 0, "the failed add left its audit row"
+
+
+@NEEDS_POSTGRES
+async def test_a_quick_add_on_a_warm_connection_is_one_round_trip(
+    database_url: str, team_id: str
+) -> None:
+    target = make_url(database_url)
+    with proxy_to(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        store = Store(through(proxy, database_url))
+        try:
+            draft = make_draft(Kind.DEBT, "Warm-up", "impact")
+            for _ in range(2):  # connects, reads settings, prepares the statement
+                await log_item(store, team_id=team_id, channel_id="C1", author_id="U1",
+                               draft=draft)
+            before = proxy.sent
+            item = await log_item(store, team_id=team_id, channel_id="C1", author_id="U1",
+                                  draft=make_draft(Kind.DEBT, "Counted", "impact"))
+            sent = proxy.sent - before
+        finally:
+            await store.close()
+    assert item.ref.number == 3
+    assert sent == 1, f"a quick-add sent {sent} messages to PostgreSQL and waited for each"
