@@ -34,6 +34,7 @@ from bot.domain.items import (
 )
 from bot.store.audit_repository import AuditRepository
 from bot.store.item_rows import item_from_row, size_text
+from bot.store.listing_fingerprint import open_listing_state
 from bot.store.models import ItemCounterRow, ItemRow, VoteRow
 from bot.store.new_items import insert_new_item
 
@@ -161,6 +162,11 @@ class ItemRepository:
             ItemRow.status == Status.OPEN.value,
         )
         return sorted(items, key=lambda item: item.ref)
+
+    async def listing_state(self, team_id: str, channel_id: str) -> tuple[str, bool | None]:
+        """A fingerprint that changes whenever the channel's list would, and its
+        votes_hidden setting (None when the channel never set it)."""
+        return await open_listing_state(self._session, team_id, channel_id)
 
     async def set_status(
         self, team_id: str, ref: ItemRef, status: Status, by_user: str, now: datetime

@@ -149,7 +149,7 @@ class Store:
         """A unit of work; with `autocommit`, for one statement that is a transaction by itself.
 
         Autocommit saves PostgreSQL's BEGIN and COMMIT, two round trips of a three-trip write,
-        and is only right where the unit of work runs a single writing statement. SQLite keeps
+        and is only right where the unit of work runs a single statement. SQLite keeps
         its transaction: its writes are local and its turns are taken anyway.
         """
         if self.engine.dialect.name == "sqlite" and self._serial is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from cachetools import LRUCache
+
 from bot.domain.items import ItemRef, Status
-from bot.services.channel_settings import get_settings
 from bot.services.close_item import close_item
 from bot.services.errors import ItemNotFound, ItemNotOpen
-from bot.services.list_items import list_open_items
+from bot.services.list_items import ListingState, list_open_items, listing_state
 from bot.slack.blocks.replies import error_reply, item_closed_text, list_reply, text_reply
 from bot.slack.listeners.commands.invocation import Invocation
 from bot.slack.merging import MergeFailed, merge_and_announce
@@ -15,11 +18,22 @@ from bot.slack.text import clip, escape
 _CLOSING = {"done": Status.DONE, "drop": Status.DROPPED}
 
 
+# Built lists by the state they were built from. A hit costs one aggregate query instead of
+# reading every open item (about 20 ms of CPU for 300 of them): see listing_fingerprint.
+_LISTS: LRUCache[ListingState, dict[str, Any]] = LRUCache(maxsize=128)
+
+
 async def list_items(call: Invocation) -> None:
     ids = {"team_id": call.team_id, "channel_id": call.channel_id}
-    items = await list_open_items(call.runtime.store, **ids)
-    settings = await get_settings(call.runtime.store, **ids)
-    await call.reply(list_reply(items, votes_hidden=settings.votes_hidden))
+    state = await listing_state(call.runtime.store, **ids)
+    reply = _LISTS.get(state)
+    if reply is None:
+        # Read after the state: if the items moved on meanwhile, this list is the newer one,
+        # and the state it is kept under will not come back.
+        items = await list_open_items(call.runtime.store, **ids)
+        reply = list_reply(items, votes_hidden=state.votes_hidden)
+        _LISTS[state] = reply
+    await call.reply(reply)
 
 
 async def close(call: Invocation) -> None:
