@@ -10,40 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import Answer, Recorded, RecordingFake
+
+__all__ = ["FakeGitHub", "Recorded"]
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str  # without the query
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-    status: int = 0
-
-
-@dataclass
-class _Fault:
-    status: int
-    headers: dict[str, str]
-    body: dict[str, Any]
-    times: int
-    delay_s: float = 0.0
 
 
 @dataclass
@@ -55,43 +36,29 @@ class _Repo:
     next_number: int = 1
 
 
-class FakeGitHub:
+class FakeGitHub(RecordingFake):
     """`with FakeGitHub(token="ghp_x") as gh:` ... `gh.api_url` goes in GITHUB_API_URL."""
+
+    methods = ("GET", "POST", "PATCH")
+    content_type = "application/json; charset=utf-8"
+    no_body_status = 304
 
     def __init__(
         self, token: str = "github_pat_test", *, api_prefix: str = "/api/v3"  # noqa: S107
     ) -> None:
+        super().__init__()
         self.token = token
         self.api_prefix = api_prefix
         self.repos: dict[str, _Repo] = {}
-        self.calls: list[Recorded] = []
-        self._faults: list[tuple[str, str, _Fault]] = []
-        self._lock = threading.RLock()
         self._clock = _EPOCH
         self._ids = 1000
-        self._server: LocalServer | None = None
         self.login = "octo-bot"
 
-    # --- lifecycle -----------------------------------------------------------------------
-
-    def __enter__(self) -> FakeGitHub:
-        self._server = LocalServer(self._serve, ("GET", "POST", "PATCH"))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        return self._server.url
+    # --- state the tests set up and read -------------------------------------------------
 
     @property
     def api_url(self) -> str:
         return self.base_url + self.api_prefix
-
-    # --- state the tests set up and read -------------------------------------------------
 
     def tick(self, seconds: float = 1) -> datetime:
         with self._lock:
@@ -145,15 +112,6 @@ class FakeGitHub:
             issue.update(values)
             issue["updated_at"] = _iso(self.tick())
 
-    def fail(
-        self, method: str, path_part: str, status: int, *, times: int = 1,
-        headers: dict[str, str] | None = None, message: str = "failure", delay_s: float = 0.0,
-    ) -> None:
-        """The next `times` requests whose path contains `path_part` answer `status`."""
-        with self._lock:
-            self._faults.append((method, path_part, _Fault(
-                status, headers or {}, {"message": message}, times, delay_s)))
-
     def rate_limit(self, method: str, path_part: str, retry_after: int = 1, times: int = 1) -> None:
         self.fail(method, path_part, 429, times=times, headers={"Retry-After": str(retry_after)},
                   message="API rate limit exceeded")
@@ -164,48 +122,12 @@ class FakeGitHub:
             "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset),
         }, message="You have exceeded a secondary rate limit")
 
-    def slow(self, method: str, path_part: str, seconds: float, times: int = 1) -> None:
-        """Answer normally, but only after `seconds`."""
-        self.fail(method, path_part, 0, times=times, delay_s=seconds)
-
-    def calls_to(self, method: str, path_part: str) -> list[Recorded]:
-        with self._lock:
-            return [c for c in self.calls if c.method == method and path_part in c.path]
-
     # --- HTTP ----------------------------------------------------------------------------
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        split = urlsplit(handler.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        length = int(handler.headers.get("content-length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        call = Recorded(method, split.path, query, headers, body)
-        status, answer, extra = self._answer(call)
-        call.status = status
-        with self._lock:
-            self.calls.append(call)
-        payload = b"" if status == 304 else json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.send_header("X-GitHub-Request-Id", f"REQ{self._next_id()}")
-        for key, value in extra.items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
-
-    def _answer(self, call: Recorded) -> tuple[int, Any, dict[str, str]]:
+    def _answer(self, call: Recorded) -> Answer:
         fault = self._take_fault(call)
-        if fault is not None:
-            if fault.delay_s:
-                time.sleep(fault.delay_s)
-            if fault.status:
-                return fault.status, fault.body, fault.headers
+        if fault is not None and fault.status:
+            return fault.status, {"message": fault.message}, fault.headers
         if call.headers.get("authorization") != f"Bearer {self.token}":
             return 401, {"message": "Bad credentials", "status": "401"}, {}
         if not call.path.startswith(self.api_prefix + "/repos/"):
@@ -219,7 +141,7 @@ class FakeGitHub:
 
     def _route(
         self, call: Recorded, repo: _Repo, rest: list[str]
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> Answer:
         if not rest and call.method == "GET":
             return 200, self._repo_json(repo), {}
         if rest == ["issues"] and call.method == "GET":
@@ -245,7 +167,7 @@ class FakeGitHub:
 
     def _issue_route(
         self, call: Recorded, repo: _Repo, issue: dict[str, Any], rest: list[str]
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> Answer:
         number = issue["number"]
         if not rest and call.method == "GET":
             return 200, issue, {}
@@ -268,7 +190,7 @@ class FakeGitHub:
             return 201, comment, {}
         return 404, {"message": "Not Found"}, {}
 
-    def _list_issues(self, call: Recorded, repo: _Repo) -> tuple[int, Any, dict[str, str]]:
+    def _list_issues(self, call: Recorded, repo: _Repo) -> Answer:
         state = call.query.get("state", "open")
         issues = [i for i in repo.issues.values() if state == "all" or i["state"] == state]
         if "since" in call.query:
@@ -283,7 +205,7 @@ class FakeGitHub:
 
     def _paged(
         self, call: Recorded, rows: list[dict[str, Any]], path: str
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> Answer:
         per_page = min(100, max(1, int(call.query.get("per_page", "30") or 30)))
         page = max(1, int(call.query.get("page", "1") or 1))
         chunk = rows[(page - 1) * per_page: page * per_page]
@@ -297,15 +219,10 @@ class FakeGitHub:
             return 304, None, headers
         return 200, chunk, headers
 
-    def _take_fault(self, call: Recorded) -> _Fault | None:
-        with self._lock:
-            for method, part, fault in self._faults:
-                if method == call.method and part in call.path and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
     # --- GitHub's JSON shapes ------------------------------------------------------------
+
+    def _request_id(self) -> tuple[str, str]:
+        return "X-GitHub-Request-Id", f"REQ{self._next_id()}"
 
     def _next_id(self) -> int:
         with self._lock:

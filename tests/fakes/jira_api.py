@@ -15,18 +15,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.fakes.github_api import Recorded
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import Answer, Recorded, RecordingFake
 
 API = "/rest/api/3"
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -54,15 +49,6 @@ def _parsed(text: str) -> datetime:
 
 
 @dataclass
-class _Fault:
-    status: int
-    headers: dict[str, str]
-    times: int
-    delay_s: float = 0.0
-    after: bool = False  # make the change, then answer `status`
-
-
-@dataclass
 class _Project:
     key: str
     name: str
@@ -79,11 +65,15 @@ class _Issue:
     comments: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FakeJira:
+class FakeJira(RecordingFake):
     """`with FakeJira(email, token) as jira:` ... `jira.site` is the connection's site URL."""
+
+    methods = ("GET", "POST", "PUT")
+    content_type = "application/json;charset=UTF-8"
 
     def __init__(self, email: str, token: str, *, page_size: int = 3,
                  comment_page_size: int = 2) -> None:
+        super().__init__()
         self.email, self.token = email, token
         self.page_size, self.comment_page_size = page_size, comment_page_size
         self.time_zone = "UTC"  # the account's: JQL's times are read in it
@@ -91,28 +81,13 @@ class FakeJira:
         self.embedded_histories = 100  # how much changelog an issue's answer carries
         self.projects: dict[str, _Project] = {}
         self.issues: dict[str, _Issue] = {}
-        self.calls: list[Recorded] = []
-        self._faults: list[tuple[str, str, _Fault]] = []
         self._tokens: dict[str, tuple[str, int]] = {}
-        self._lock = threading.RLock()
         self._clock = _EPOCH
         self._ids = 10000
-        self._server: LocalServer | None = None
-
-    # --- lifecycle -----------------------------------------------------------------------
-
-    def __enter__(self) -> FakeJira:
-        self._server = LocalServer(self._serve, ("GET", "POST", "PUT"))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
 
     @property
     def site(self) -> str:
-        assert self._server is not None
-        return self._server.url
+        return self.base_url
 
     # --- state the tests set up and read -------------------------------------------------
 
@@ -156,57 +131,14 @@ class FakeJira:
             issue.fields["summary"] = summary
             issue.fields["updated"] = jira_time(self.tick())
 
-    def fail(
-        self, method: str, path_part: str, status: int, *, times: int = 1,
-        headers: dict[str, str] | None = None, delay_s: float = 0.0, after: bool = False,
-    ) -> None:
-        """The next `times` requests whose path contains `path_part` answer `status`."""
-        with self._lock:
-            self._faults.append((method, path_part, _Fault(status, headers or {}, times,
-                                                           delay_s, after)))
-
     def rate_limit(self, method: str, path_part: str, retry_after: int = 1, times: int = 1) -> None:
         self.fail(method, path_part, 429, times=times, headers={
             "Retry-After": str(retry_after), "RateLimit-Reason": "jira-burst-based"})
 
-    def slow(self, method: str, path_part: str, seconds: float, times: int = 1) -> None:
-        self.fail(method, path_part, 0, times=times, delay_s=seconds)
-
-    def calls_to(self, method: str, path_part: str) -> list[Recorded]:
-        with self._lock:
-            return [c for c in self.calls if c.method == method and path_part in c.path]
-
     # --- HTTP ----------------------------------------------------------------------------
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        split = urlsplit(handler.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        length = int(handler.headers.get("content-length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        call = Recorded(method, split.path, query, headers, body)
-        status, answer, extra = self._answer(call)
-        call.status = status
-        with self._lock:
-            self.calls.append(call)
-        payload = b"" if status == 204 else json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.send_header("X-AREQUESTID", uuid.uuid4().hex[:12])
-        for key, value in extra.items():
-            handler.send_header(key, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
-
-    def _answer(self, call: Recorded) -> tuple[int, Any, dict[str, str]]:
+    def _answer(self, call: Recorded) -> Answer:
         fault = self._take_fault(call)
-        if fault is not None and fault.delay_s:
-            time.sleep(fault.delay_s)
         if fault is not None and fault.status and not fault.after:
             return fault.status, _errors(f"scripted {fault.status}"), fault.headers
         expected = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
@@ -218,7 +150,10 @@ class FakeJira:
             return fault.status, _errors(f"scripted {fault.status}"), fault.headers
         return answer
 
-    def _route(self, call: Recorded) -> tuple[int, Any, dict[str, str]]:
+    def _request_id(self) -> tuple[str, str]:
+        return "X-AREQUESTID", uuid.uuid4().hex[:12]
+
+    def _route(self, call: Recorded) -> Answer:
         path, method = call.path, call.method
         if path in (f"{API}/search", "/rest/api/2/search"):
             return 410, _errors("The requested API has been removed. Please migrate to the "
@@ -259,17 +194,9 @@ class FakeJira:
             return self._comment(issue, call.body or {})
         return 404, _errors("No route"), {}
 
-    def _take_fault(self, call: Recorded) -> _Fault | None:
-        with self._lock:
-            for method, part, fault in self._faults:
-                if method == call.method and part in call.path and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
     # --- search --------------------------------------------------------------------------
 
-    def _search(self, call: Recorded) -> tuple[int, Any, dict[str, str]]:
+    def _search(self, call: Recorded) -> Answer:
         ask = dict(call.query) if call.method == "GET" else dict(call.body or {})
         jql = str(ask.get("jql") or "").strip()
         if not jql:
@@ -333,7 +260,7 @@ class FakeJira:
 
     # --- writes --------------------------------------------------------------------------
 
-    def _create_from(self, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def _create_from(self, body: dict[str, Any]) -> Answer:
         fields = body.get("fields") or {}
         project = self.projects.get(str((fields.get("project") or {}).get("key") or ""))
         if project is None:
@@ -358,7 +285,7 @@ class FakeJira:
         return 201, {"id": issue.id, "key": issue.key,
                      "self": f"{self.site}{API}/issue/{issue.id}"}, {}
 
-    def _edit(self, issue: _Issue, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def _edit(self, issue: _Issue, body: dict[str, Any]) -> Answer:
         labels = list(issue.fields["labels"])
         for op in (body.get("update") or {}).get("labels") or []:
             if " " in str(op.get("add", "")):
@@ -375,13 +302,13 @@ class FakeJira:
             issue.fields[name] = value
         return 204, None, {}
 
-    def _comments(self, call: Recorded, issue: _Issue) -> tuple[int, Any, dict[str, str]]:
+    def _comments(self, call: Recorded, issue: _Issue) -> Answer:
         start = max(0, int(call.query.get("startAt", "0") or 0))
         size = min(self.comment_page_size, int(call.query.get("maxResults", "5000") or 5000))
         return 200, {"startAt": start, "maxResults": size, "total": len(issue.comments),
                      "comments": issue.comments[start: start + size]}, {}
 
-    def _comment(self, issue: _Issue, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def _comment(self, issue: _Issue, body: dict[str, Any]) -> Answer:
         if not _is_adf(body.get("body")):
             return 400, {"errorMessages": [], "errors": {
                 "comment": "Comment body is not valid: it must be an Atlassian Document."}}, {}

@@ -1,9 +1,10 @@
-"""A bot under test connected to the fake GitHub: settings, roles and a connected channel."""
+"""A bot under test connected to the fake GitHub: settings, roles, a connected channel and a
+decision that plans a linked item."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.credentials import SecretBox
 from bot.domain.decisions import Role
+from bot.domain.items import Kind
 from bot.domain.tracker_connections import TrackerCredentials, TrackerKind
 from bot.services.connect_tracker import ConnectRequest, connect_tracker
 from bot.store.models import ItemChangeRow, ItemRow
@@ -23,7 +25,10 @@ from tests.conftest import bot_settings
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.slack_api import FakeSlack
 from tests.support.bot_server import running_bot
+from tests.support.eventually import quiet
+from tests.support.items import add_item
 from tests.support.slack_requests import SlackSender
+from tests.support.voting import post_digest
 
 SECRET_KEY = Fernet.generate_key().decode()
 REPO = "acme/shop"
@@ -106,3 +111,28 @@ async def item_history(bot: TrackerBot, row: ItemRow) -> list[str]:
             ItemChangeRow.team_id == bot.team_id, ItemChangeRow.item_kind == row.kind,
             ItemChangeRow.item_number == row.number).order_by(ItemChangeRow.id))
         return [f"{r.field}:{r.new_value}" for r in rows]
+
+
+async def plan_linked_debt(
+    bot: TrackerBot, connect: Callable[[], Awaitable[int]], ref: str, url: str
+) -> None:
+    """D-1 "Flaky tests" (linked to the issue `ref` at `url`, on the connection `connect`
+    makes) and F-1 "SSO" (not linked) are planned by the lead and the PM."""
+    await bot.slack.command("/tradeoff", "capacity 7")
+    await bot.slack.command("/tradeoff", "budget 30")
+    debt = await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S",
+                          urgency="high")
+    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
+    connection_id = await connect()
+    async with bot.store.unit_of_work() as uow:
+        item_id = await uow.item_links.item_id(bot.team_id, debt.ref)
+        assert item_id is not None
+        await uow.item_links.link(team_id=bot.team_id, connection_id=connection_id,
+                                  item_id=item_id, ref=ref, url=url, now=datetime.now(UTC))
+        await uow.commit()
+    digest = await post_digest(bot)  # type: ignore[arg-type]
+    for user in (LEAD, PM):
+        payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
+                                         user_id=user)
+        assert (await bot.slack.interaction(payload)).status_code == 200
+        await quiet(bot.fake, "chat.update")

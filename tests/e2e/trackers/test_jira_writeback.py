@@ -13,7 +13,6 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from bot.domain.items import Kind
 from bot.services.sync_tracker import TrackerSync
 from bot.slack.directory import SlackDirectoryClient
 from bot.slack.installations import WorkspaceClients
@@ -24,12 +23,9 @@ from bot.trackers.jira import JiraTracker
 from tests.conftest import BOT_TOKEN
 from tests.fakes.jira_api import FakeJira
 from tests.fakes.slack_api import FakeSlack
-from tests.support.eventually import quiet
-from tests.support.items import add_item
 from tests.support.jira_trackers import PROJECT, connect_jira
 from tests.support.slack_requests import reply_text
-from tests.support.trackers import CHANNEL, LEAD, PM, TrackerBot
-from tests.support.voting import post_digest
+from tests.support.trackers import CHANNEL, LEAD, PM, TrackerBot, plan_linked_debt
 
 
 @pytest.fixture(autouse=True)
@@ -40,26 +36,12 @@ def named_signers(fake_slack: FakeSlack) -> None:
 
 async def decided(bot: TrackerBot, jira: FakeJira) -> None:
     """D-1 (linked to SHOP-1) and F-1 (not linked) are planned by the lead and the PM."""
-    await bot.slack.command("/tradeoff", "capacity 7")
-    await bot.slack.command("/tradeoff", "budget 30")
-    debt = await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S",
-                          urgency="high")
-    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
-    jira.add_issue(PROJECT, "Flaky tests", "CI fails")
-    connection_id = await connect_jira(bot, jira, CHANNEL)
-    async with bot.store.unit_of_work() as uow:
-        item_id = await uow.item_links.item_id(bot.team_id, debt.ref)
-        assert item_id is not None
-        await uow.item_links.link(team_id=bot.team_id, connection_id=connection_id,
-                                  item_id=item_id, ref="SHOP-1",
-                                  url=f"{jira.site}/browse/SHOP-1", now=datetime.now(UTC))
-        await uow.commit()
-    digest = await post_digest(bot)  # type: ignore[arg-type]
-    for user in (LEAD, PM):
-        payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
-                                         user_id=user)
-        assert (await bot.slack.interaction(payload)).status_code == 200
-        await quiet(bot.fake, "chat.update")
+
+    async def connect() -> int:
+        jira.add_issue(PROJECT, "Flaky tests", "CI fails")
+        return await connect_jira(bot, jira, CHANNEL)
+
+    await plan_linked_debt(bot, connect, "SHOP-1", f"{jira.site}/browse/SHOP-1")
 
 
 async def syncer(bot: TrackerBot) -> TrackerSync:

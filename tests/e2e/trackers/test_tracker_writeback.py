@@ -11,7 +11,6 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from bot.domain.items import Kind
 from bot.services.sync_tracker import TrackerSync
 from bot.slack.directory import SlackDirectoryClient
 from bot.slack.installations import WorkspaceClients
@@ -22,8 +21,6 @@ from bot.trackers.factory import tracker_factory
 from bot.trackers.github import GitHubTracker
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
-from tests.support.eventually import quiet
-from tests.support.items import add_item
 from tests.support.slack_requests import reply_text
 from tests.support.trackers import (
     CHANNEL,
@@ -33,8 +30,8 @@ from tests.support.trackers import (
     REPO,
     TrackerBot,
     connect_github,
+    plan_linked_debt,
 )
-from tests.support.voting import post_digest
 
 
 @pytest.fixture(autouse=True)
@@ -46,27 +43,13 @@ def named_signers(fake_slack: FakeSlack) -> None:
 
 async def decided(bot: TrackerBot) -> None:
     """D-1 (linked to acme/shop#1) and F-1 (not linked) are planned by lead and PM."""
-    await bot.slack.command("/tradeoff", "capacity 7")
-    await bot.slack.command("/tradeoff", "budget 30")
-    debt = await add_item(bot.store, bot.team_id, Kind.DEBT, "Flaky tests", size="S",
-                          urgency="high")
-    await add_item(bot.store, bot.team_id, Kind.FEATURE, "SSO", size="M", votes=2)
-    bot.github.add_issue(REPO, "Flaky tests", "CI fails")
-    connection_id = await connect_github(bot, CHANNEL)
-    async with bot.store.unit_of_work() as uow:
-        item_id = await uow.item_links.item_id(bot.team_id, debt.ref)
-        assert item_id is not None
-        await uow.item_links.link(team_id=bot.team_id, connection_id=connection_id,
-                                item_id=item_id, ref=f"{REPO}#1",
-                                url=f"{bot.github.base_url}/{REPO}/issues/1",
-                                now=datetime.now(UTC))
-        await uow.commit()
-    digest = await post_digest(bot)  # type: ignore[arg-type]
-    for user in (LEAD, PM):
-        payload = bot.slack.block_action("agree_pick", str(digest.run_id), digest.parent_ts,
-                                         user_id=user)
-        assert (await bot.slack.interaction(payload)).status_code == 200
-        await quiet(bot.fake, "chat.update")
+
+    async def connect() -> int:
+        bot.github.add_issue(REPO, "Flaky tests", "CI fails")
+        return await connect_github(bot, CHANNEL)
+
+    url = f"{bot.github.base_url}/{REPO}/issues/1"
+    await plan_linked_debt(bot, connect, f"{REPO}#1", url)
 
 
 def syncer(bot: TrackerBot, store: Store | None = None) -> TrackerSync:
