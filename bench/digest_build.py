@@ -930,8 +930,6 @@ def render_report(
         f"- SQL, whole phase / channels started: **{sql['statements'] / max(done, 1):.1f} "
         f"statements**, {sql['commits'] / max(done, 1):.1f} commits, "
         f"{sql['checkouts'] / max(done, 1):.1f} pool checkouts per channel"
-        + (" (each checkout also costs a pre-ping round trip on PostgreSQL)"
-           if args.backend == "postgresql" else "")
     )
     sql_total = sum(sql["seconds_by_label"].values())
     top = ", ".join(
