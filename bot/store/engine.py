@@ -86,13 +86,13 @@ def _check_liveness_at_checkout(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if dbapi_connection.driver_connection.is_closed():
+        driver = dbapi_connection.driver_connection
+        if driver.is_closed():
             raise sa_exc.DisconnectionError("the server closed this pooled connection")
         idle_since = record.info.get("idle_since")
         if idle_since is not None and time.monotonic() - idle_since > PG_IDLE_PING_AFTER_S:
             # A dropped peer never answers: bounded, so the user waits seconds, not the
             # statement timeout, before a new connection takes over.
-            driver = dbapi_connection.driver_connection
             try:
                 await_only(driver.fetchrow(";", timeout=PG_CONNECT_TIMEOUT_S))
             except Exception as exc:

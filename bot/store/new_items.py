@@ -25,18 +25,12 @@ _ITEMS = cast(Table, ItemRow.__table__)
 _CHANGES = cast(Table, ItemChangeRow.__table__)
 _COUNTERS = cast(Table, ItemCounterRow.__table__)
 
-# The item's columns that the caller gives; `number` is drawn here.
-ITEM_COLUMNS = (
-    "team_id", "channel_id", "kind", "title", "impact", "size", "urgency", "area", "link",
-    "interest", "severity", "affected_per_week", "author_id", "status", "created_at",
-    "updated_at",
-)
-
-
 async def insert_new_item(session: AsyncSession, values: dict[str, Any]) -> int:
-    """Store the item `values` describes under the next number of its kind; return the number."""
+    """Store the item `values` describes (items columns, all but `number`) under the next
+    number of its kind; return the number."""
     if session.get_bind().dialect.name == "postgresql":
-        return int((await session.execute(_postgresql_statement(), values)).scalar_one())
+        statement = _postgresql_statement(tuple(values))
+        return int((await session.execute(statement, values)).scalar_one())
     upsert = rendered_once(session, "next_item_number", _next_number_upsert)
     params = {"team_id": values["team_id"], "kind": values["kind"]}
     number = int((await session.execute(upsert, params)).scalar_one())
@@ -54,11 +48,13 @@ def _created_change(values: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 @cache
-def _postgresql_statement() -> TextualSelect:
+def _postgresql_statement(names: tuple[str, ...]) -> TextualSelect:
     # VALUES rather than SELECT: PostgreSQL types each parameter by its target column then.
-    # The only names formatted into the SQL are the constant ITEM_COLUMNS.
-    columns = ", ".join(ITEM_COLUMNS)
-    placeholders = ", ".join(f":{name}" for name in ITEM_COLUMNS)
+    # The same columns as SQLite's INSERT, by construction; only names of the items table's
+    # columns are formatted into the SQL (_ITEMS.c[name] refuses any other).
+    binds = [bindparam(name, type_=_ITEMS.c[name].type) for name in names]
+    columns = ", ".join(names)
+    placeholders = ", ".join(f":{name}" for name in names)
     sql = f"""
         WITH counter AS (
             INSERT INTO item_counters (team_id, kind, last_number) VALUES (:team_id, :kind, 1)
@@ -76,7 +72,6 @@ def _postgresql_statement() -> TextualSelect:
                 :created_at)
         RETURNING item_number
     """  # noqa: S608
-    binds = [bindparam(name, type_=_ITEMS.c[name].type) for name in ITEM_COLUMNS]
     return text(sql).bindparams(*binds).columns(_CHANGES.c.item_number)
 
 
