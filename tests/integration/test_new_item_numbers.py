@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.items import Kind, make_draft
@@ -18,8 +17,7 @@ from bot.services.log_item import log_item
 from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow
 from bot.store.unit_of_work import Store
 from tests.support.items import add_item
-from tests.support.outage import through
-from tests.support.tcp_proxy import proxy_to
+from tests.support.outage import proxied_store
 
 NEEDS_POSTGRES = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="round trips are PostgreSQL's"
@@ -89,19 +87,13 @@ async def test_a_failed_add_uses_up_no_number(store: Store, team_id: str) -> Non
 async def test_a_quick_add_on_a_warm_connection_is_one_round_trip(
     database_url: str, team_id: str
 ) -> None:
-    target = make_url(database_url)
-    with proxy_to(target.host or "127.0.0.1", target.port or 5432) as proxy:
-        store = Store(through(proxy, database_url))
-        try:
-            draft = make_draft(Kind.DEBT, "Warm-up", "impact")
-            for _ in range(2):  # connects, reads settings, prepares the statement
-                await log_item(store, team_id=team_id, channel_id="C1", author_id="U1",
-                               draft=draft)
-            before = proxy.sent
-            item = await log_item(store, team_id=team_id, channel_id="C1", author_id="U1",
-                                  draft=make_draft(Kind.DEBT, "Counted", "impact"))
-            sent = proxy.sent - before
-        finally:
-            await store.close()
+    async with proxied_store(database_url) as (store, proxy):
+        draft = make_draft(Kind.DEBT, "Warm-up", "impact")
+        for _ in range(2):  # connects, reads settings, prepares the statement
+            await log_item(store, team_id=team_id, channel_id="C1", author_id="U1", draft=draft)
+        before = proxy.sent
+        item = await log_item(store, team_id=team_id, channel_id="C1", author_id="U1",
+                              draft=make_draft(Kind.DEBT, "Counted", "impact"))
+        sent = proxy.sent - before
     assert item.ref.number == 3
     assert sent == 1, f"a quick-add sent {sent} messages to PostgreSQL and waited for each"

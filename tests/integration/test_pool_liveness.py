@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 
 from bot.store import engine as engine_module
 from bot.store.unit_of_work import Store
-from tests.support.outage import through
-from tests.support.tcp_proxy import TcpProxy, proxy_to
+from tests.support.outage import proxied_store
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="the pool's liveness check is PostgreSQL's"
@@ -31,13 +31,8 @@ async def _backend_pid(store: Store) -> int:
 
 @pytest.fixture
 async def proxied(database_url: str) -> AsyncIterator[tuple[Store, TcpProxy]]:
-    target = make_url(database_url)
-    with proxy_to(target.host or "127.0.0.1", target.port or 5432) as proxy:
-        store = Store(through(proxy, database_url))
-        try:
-            yield store, proxy
-        finally:
-            await store.close()
+    async with proxied_store(database_url) as store_and_proxy:
+        yield store_and_proxy
 
 
 async def test_a_connection_the_server_closed_is_replaced_at_checkout(
