@@ -70,6 +70,7 @@ from bot.config import Settings
 from bot.domain.digest import Digest
 from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
+from bot.gc_tuning import tune_gc_for_serving
 from bot.services.ports import DigestPublisher, ReplyKey
 from bot.services.post_digest import DigestResult, post_digest
 from bot.slack.app import create_web_client
@@ -658,6 +659,8 @@ def child_main() -> int:
     raw_spec = sys.stdin.readline()
     if not raw_spec.strip():
         return 2  # the parent gave up before the digest phase
+    # The digest runs inside the serving bot, whose collector is tuned once it has started.
+    tune_gc_for_serving()
     result = asyncio.run(digest_phase(ChildSpec(**json.loads(raw_spec))))
     print(CHILD_MARKER + json.dumps(result), flush=True)
     return 0
