@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.domain.digest import Digest
@@ -14,7 +14,7 @@ from bot.domain.scoring import Ranked
 from bot.services.digest_lease import LeaseKeeper
 from bot.services.ports import DigestPublisher, ReplyKey, ThreadUnreadable
 from bot.store.digest_repository import DigestMessage, DigestRun
-from bot.store.unit_of_work import Store
+from bot.store.unit_of_work import Store, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 # cost more than everything else together (bench.digest_build).
 RECORD_EVERY = 10
 RECORD_AFTER_S = 0.5
+
+# Writes that belong in the same commit as the thread's last replies (the run's completion).
+Finish = Callable[[UnitOfWork], Awaitable[None]]
 
 
 class _Recorder:
@@ -43,28 +46,31 @@ class _Recorder:
         if len(self._pending) >= RECORD_EVERY or self._clock() - self._since >= RECORD_AFTER_S:
             await self.record()
 
-    async def record(self) -> None:
-        if self._pending:
+    async def record(self, then: Finish | None = None) -> None:
+        """Commit the pending replies' ts, and `then`'s writes in the same transaction."""
+        if self._pending or then is not None:
             async with self._store.unit_of_work() as uow:
                 await uow.digests.record_replies(self._pending)
+                if then is not None:
+                    await then(uow)
                 await uow.commit()
             self._pending = {}
         self._since = self._clock()
 
 
 async def post_thread(
-    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, lease: LeaseKeeper
+    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest,
+    planned: list[DigestMessage], lease: LeaseKeeper, *, then: Finish | None = None,
 ) -> tuple[str, int]:
-    """Post the parent (unless posted before) and every reply not in the thread yet; returns
-    the parent's ts and how many replies were posted."""
+    """Post the parent (unless posted before) and every reply of the plan not in the thread
+    yet; returns the parent's ts and how many replies were posted. `then` writes in the
+    commit of the last replies, once all are posted."""
     parent_ts = run.parent_ts
     if parent_ts is None:
         parent_ts = await publisher.post_parent(run.channel_id, digest)
         async with store.unit_of_work() as uow:
             await uow.digests.set_parent_ts(run.id, parent_ts)
             await uow.commit()
-    async with store.unit_of_work() as uow:
-        planned = await uow.digests.messages(run.id)
     if run.parent_ts is not None:  # an earlier poster got as far as the thread
         planned = await _reconcile(store, publisher, run, parent_ts, planned)
     current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
@@ -84,7 +90,7 @@ async def post_thread(
     except Exception:
         await _record_before_failing(recorder, run)
         raise
-    await recorder.record()
+    await recorder.record(then)
     return parent_ts, posted
 
 

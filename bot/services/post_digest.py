@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.channel_settings import ChannelSettings
 from bot.domain.digest import Digest
 from bot.domain.trends import DEFAULT_WEEKS
 from bot.services.digest_lease import lease_kept
@@ -14,8 +15,8 @@ from bot.services.digest_reading import compose_from, read_digest_inputs
 from bot.services.digest_thread import post_thread
 from bot.services.ports import ChannelUnavailable, DigestPublisher, PublishFailed
 from bot.services.trends import channel_trends
-from bot.store.digest_repository import DigestRun, RunStatus
-from bot.store.unit_of_work import Store
+from bot.store.digest_repository import DigestMessage, DigestRun, RunStatus
+from bot.store.unit_of_work import Store, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,9 @@ async def post_digest(
 ) -> DigestResult:
     """Post the digest for this slot unless it was posted already; resumes an unfinished one."""
     now = now or datetime.now(UTC)
-    # Three short units of work rather than one long one: the claim commits at once, reading
-    # takes no write lock, and the plan of replies is written in one go.
+    # Short units of work rather than one long one: the claim commits at once, the reads take
+    # no write lock (nor, on SQLite, the writers' turn), and the plan of replies is written in
+    # one go.
     async with store.unit_of_work() as uow:
         run = await uow.digests.claim(team_id, channel_id, slot_key, now, LEASE)
         resumed = run is None
@@ -67,9 +69,10 @@ async def post_digest(
                 return DigestResult(Outcome.IN_PROGRESS)
             run = existing
         await uow.commit()
-    async with store.unit_of_work() as uow:
+    async with store.unit_of_work(read_only=True) as uow:
         inputs = await read_digest_inputs(uow, team_id, channel_id)
-        planned = bool(await uow.digests.messages(run.id)) if resumed else False
+        planned = await uow.digests.messages(run.id) if resumed else []
+        first_of_month = await _first_of_month(uow, run, inputs.settings)
     digest = replace(await compose_from(inputs, now), run_id=run.id)
     if digest.is_empty and inputs.settings.quiet:
         await _finish(store, run, RunStatus.COMPLETE, "quiet: nothing open")
@@ -78,10 +81,12 @@ async def post_digest(
         threaded = [r.item.ref for r in digest.thread_items]
         shown = [r.item.ref for r in digest.shown_debt + digest.shown_features]
         async with store.unit_of_work() as uow:
-            await uow.digests.add_messages(run, threaded, [s for s in shown if s not in threaded])
+            planned = await uow.digests.add_messages(
+                run, threaded, [s for s in shown if s not in threaded]
+            )
             await uow.commit()
     try:
-        return await _publish(store, publisher, run, digest, resumed)
+        return await _publish(store, publisher, run, digest, planned, resumed, first_of_month)
     except ChannelUnavailable as exc:
         await _pause_channel(store, run, exc.reason)
         return DigestResult(Outcome.PAUSED, error=exc.reason)
@@ -92,31 +97,40 @@ async def post_digest(
 
 
 async def _publish(
-    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest, resumed: bool
+    store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest,
+    planned: list[DigestMessage], resumed: bool, first_of_month: bool,
 ) -> DigestResult:
+    async def complete(uow: UnitOfWork) -> None:
+        await uow.digests.finish(run.id, RunStatus.COMPLETE, datetime.now(UTC), None)
+
     async with lease_kept(store, run.id, LEASE) as lease:
-        parent_ts, posted = await post_thread(store, publisher, run, digest, lease)
-    await _finish(store, run, RunStatus.COMPLETE, None)
-    await _monthly_trends(store, publisher, run, parent_ts)
+        # The run completes in the commit of its last replies.
+        parent_ts, posted = await post_thread(
+            store, publisher, run, digest, planned, lease, then=complete
+        )
+    if first_of_month:
+        await _monthly_trends(store, publisher, run, parent_ts)
     return DigestResult(
         Outcome.RESUMED if resumed else Outcome.POSTED, parent_ts=parent_ts, replies_posted=posted
     )
+
+
+async def _first_of_month(uow: UnitOfWork, run: DigestRun, settings: ChannelSettings) -> bool:
+    """True when no other digest of the channel was completed earlier in the run's month, in
+    the channel's own time zone."""
+    zone = settings.slot.zone if settings.slot else UTC
+    local = run.created_at.astimezone(zone)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    earlier = await uow.digests.completed_between(
+        run.team_id, run.channel_id, month_start.astimezone(UTC), run.created_at, run.id
+    )
+    return not earlier
 
 
 async def _monthly_trends(
     store: Store, publisher: DigestPublisher, run: DigestRun, parent_ts: str
 ) -> None:
     """The first digest of a month carries the trends chart in its thread."""
-    async with store.unit_of_work() as uow:
-        settings = await uow.channels.get(run.team_id, run.channel_id)
-        zone = settings.slot.zone if settings.slot else UTC
-        local = run.created_at.astimezone(zone)
-        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        earlier = await uow.digests.completed_between(
-            run.team_id, run.channel_id, month_start.astimezone(UTC), run.created_at, run.id
-        )
-    if earlier:
-        return
     trends = await channel_trends(store, team_id=run.team_id, channel_id=run.channel_id,
                                   weeks=DEFAULT_WEEKS)
     if trends.is_empty:

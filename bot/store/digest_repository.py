@@ -75,7 +75,13 @@ class DigestRepository:
             .returning(DigestRunRow.id)
         )
         run_id = (await self._session.execute(stmt)).scalar_one_or_none()
-        return None if run_id is None else await self.get(run_id)
+        if run_id is None:
+            return None
+        # Everything else of the new row is what was just written: no read back.
+        return DigestRun(
+            id=run_id, team_id=team_id, channel_id=channel_id, slot_key=slot_key,
+            status=RunStatus.POSTING, parent_ts=None, created_at=now, lease_until=now + lease,
+        )
 
     async def take_over(self, run_id: int, now: datetime, lease: timedelta) -> bool:
         """Take an unfinished run whose lease ran out (its poster died); False if it is held."""
@@ -158,15 +164,18 @@ class DigestRepository:
 
     async def add_messages(
         self, run: DigestRun, threaded: Sequence[ItemRef], shown_only: Sequence[ItemRef]
-    ) -> None:
+    ) -> list[DigestMessage]:
         """Record what the digest shows before anything is posted: one planned reply per
-        threaded item, in order, and the items only the parent's columns show."""
+        threaded item, in order, and the items only the parent's columns show. Returns the
+        plan, as `messages` would read it back."""
         rows = [(ref, True) for ref in threaded] + [(ref, False) for ref in shown_only]
         if not rows:
-            return
-        # One executemany without returned ids: ORM objects cost one INSERT each on SQLite.
-        await self._session.execute(
-            insert(DigestMessageRow),
+            return []
+        # One multi-row INSERT ... RETURNING (SQLAlchemy's insertmanyvalues): ORM objects would
+        # cost one INSERT each on SQLite, and so would asking for the ids in the order of the
+        # rows; the position, unique in a run, says which id is whose.
+        returned = await self._session.execute(
+            insert(DigestMessageRow).returning(DigestMessageRow.id, DigestMessageRow.position),
             [
                 {
                     "run_id": run.id,
@@ -180,6 +189,12 @@ class DigestRepository:
                 for position, (ref, in_thread) in enumerate(rows)
             ],
         )
+        ids = {position: message_id for message_id, position in returned}
+        return [
+            DigestMessage(id=ids[position], ref=ref, position=position, message_ts=None,
+                          in_thread=in_thread)
+            for position, (ref, in_thread) in enumerate(rows)
+        ]
 
     async def messages(self, run_id: int) -> list[DigestMessage]:
         rows = await self._session.scalars(

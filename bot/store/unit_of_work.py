@@ -145,17 +145,23 @@ class Store:
             self._autocommit_sessions = async_sessionmaker(autocommit, expire_on_commit=False)
         self._serial: asyncio.Lock | None = None
 
-    def unit_of_work(self, *, autocommit: bool = False) -> UnitOfWork:
-        """A unit of work; with `autocommit`, for one statement that is a transaction by itself.
+    def unit_of_work(self, *, autocommit: bool = False, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; with `autocommit`, for one statement that is a transaction by itself;
+        with `read_only`, for a unit of work that only reads.
 
         Autocommit saves PostgreSQL's BEGIN and COMMIT, two round trips of a three-trip write,
         and is only right where the unit of work runs a single statement. SQLite keeps
         its transaction: its writes are local and its turns are taken anyway.
+
+        A read-only unit of work runs in autocommit on PostgreSQL too (at READ COMMITTED each
+        statement of a transaction sees its own snapshot anyway, so the transaction bought no
+        consistency), and on SQLite it does not wait for the writers' turn: WAL lets readers
+        run beside the one writer, and the driver opens no transaction for a SELECT.
         """
         if self.engine.dialect.name == "sqlite" and self._serial is None:
             self._serial = asyncio.Lock()
-        sessions = self._autocommit_sessions if autocommit else self._sessions
-        return UnitOfWork(sessions, self._serial)
+        sessions = self._autocommit_sessions if autocommit or read_only else self._sessions
+        return UnitOfWork(sessions, None if read_only else self._serial)
 
     async def is_healthy(self) -> bool:
         """True when the bot's database answers a trivial query within HEALTH_TIMEOUT_S.
