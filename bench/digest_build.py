@@ -523,6 +523,8 @@ class ChildSpec:
     http_session: str
     profile: bool
     budget: float
+    start_at: float = 0.0  # wall clock (time.time()) at which the phase starts
+    slot_key: str = ""  # the same for processes side by side, so that they race for each run
 
 
 async def _run_channels(
@@ -604,10 +606,13 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
         publisher = timed
         counter.reset()
         now = datetime.now(UTC)
-        slot_key = f"bench:{uuid.uuid4().hex[:12]}"
+        slot_key = spec.slot_key or f"bench:{uuid.uuid4().hex[:12]}"
         rss_before = rss_now_kib()
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         profile = cProfile.Profile() if spec.profile else None
+        # Several digest processes start together, as their schedulers fire at the same slot.
+        await asyncio.sleep(max(0.0, spec.start_at - time.time()))
+        wall_started = time.time()
         started = time.perf_counter()
         if profile is not None:
             profile.enable()
@@ -615,6 +620,7 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
         if profile is not None:
             profile.disable()
         seconds = time.perf_counter() - started
+        wall_ended = time.time()
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         sql = counter.snapshot()
     finally:
@@ -625,6 +631,9 @@ async def digest_phase(spec: ChildSpec) -> dict[str, Any]:
         await store.close()
     return {
         "seconds": seconds,
+        "wall_started": wall_started,
+        "wall_ended": wall_ended,
+        "durations": durations,
         "durations_ms": {
             "p50": 1000 * _percentile(durations, 50),
             "p95": 1000 * _percentile(durations, 95),
@@ -825,8 +834,16 @@ class DigestChild:
         )
 
     def run(self, spec: ChildSpec) -> dict[str, Any]:
+        self.start(spec)
+        return self.result(spec)
+
+    def start(self, spec: ChildSpec) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps(asdict(spec)) + "\n")
+        self._process.stdin.flush()
+
+    def result(self, spec: ChildSpec) -> dict[str, Any]:
         stdout, _ = self._process.communicate(
-            json.dumps(asdict(spec)) + "\n",
             timeout=spec.budget + HARD_STOP_AFTER_BUDGET_S + 120,
         )
         for line in stdout.splitlines():
@@ -841,6 +858,53 @@ class DigestChild:
             self._process.wait(timeout=10)
 
 
+def merge_children(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One result for digest processes that ran side by side: wall time from the first start
+    to the last end, everything else summed (memory: the largest process)."""
+    if len(results) == 1:
+        return dict(results[0])
+    merged = dict(results[0])
+    merged["seconds"] = (
+        max(r["wall_ended"] for r in results) - min(r["wall_started"] for r in results)
+    )
+    durations = [d for r in results for d in r["durations"]]
+    merged["durations"] = durations
+    merged["durations_ms"] = {
+        "p50": 1000 * _percentile(durations, 50),
+        "p95": 1000 * _percentile(durations, 95),
+        "max": 1000 * max(durations, default=0.0),
+    }
+    outcomes: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    by_label: Counter[str] = Counter()
+    seconds_by_label: Counter[str] = Counter()
+    for r in results:
+        outcomes.update(r["outcomes"])
+        errors.update(r["errors"])
+        by_label.update(r["sql"]["by_label"])
+        seconds_by_label.update(r["sql"]["seconds_by_label"])
+    merged["outcomes"] = dict(outcomes)
+    merged["errors"] = dict(errors.most_common(5))
+    merged["sql"] = {
+        **{key: sum(r["sql"][key] for r in results)
+           for key in ("statements", "commits", "checkouts")},
+        "by_label": dict(sorted(by_label.items())),
+        "seconds_by_label": dict(seconds_by_label.most_common()),
+    }
+    for key in ("error_count", "cpu_user_s", "cpu_sys_s", "messages", "payload_bytes"):
+        values = [r[key] for r in results]
+        merged[key] = None if None in values else sum(values)
+    for key in ("rss_before_kib", "rss_after_kib", "peak_rss_kib", "hwm_rss_kib"):
+        merged[key] = max(r[key] for r in results)
+    count = sum(r["posts"]["count"] for r in results)
+    total = sum(r["posts"]["total_s"] for r in results)
+    merged["posts"] = {
+        "count": count, "total_s": total, "mean_ms": 1000 * total / count if count else 0.0,
+        "p95_ms": max(r["posts"]["p95_ms"] for r in results),
+    }
+    return merged
+
+
 def _mib(kib: int) -> str:
     return f"{kib / 1024:.0f} MiB"
 
@@ -850,6 +914,8 @@ def _command_line(args: argparse.Namespace) -> str:
         f"python -m bench.digest_build --backend {args.backend} --channels {args.channels} "
         f"--items {args.items} --variant {args.variant} --concurrency {args.concurrency}"
     )
+    if args.processes != 1:
+        command += f" --processes {args.processes}"
     if args.variant == "http":
         command += f" --http-session {args.http_session}"
     if args.history != DEFAULT_HISTORY:
@@ -873,7 +939,10 @@ def render_report(
     seconds = float(child["seconds"])
     sql = child["sql"]
     not_started = int(child["outcomes"].get(NOT_STARTED, 0))
-    done = seeded.channels - not_started
+    # With several processes every channel is tried by each (as by each one's scheduler):
+    # one claims it, the others find it taken; only channels none of them started are missing.
+    posted = sum(child["outcomes"].get(o, 0) for o in ("posted", "resumed", "skipped_quiet"))
+    done = seeded.channels - not_started if args.processes == 1 else posted
     per_channel_ms = 1000 * seconds / max(done, 1)
     lines = [
         f"### digest_build · {args.backend} · {args.variant} · {machine['date']}",
@@ -892,7 +961,10 @@ def render_report(
     lines.append(
         f"- **digest phase: {seconds:.2f} s for {done} channels** "
         f"({per_channel_ms:.2f} ms/channel of wall time, {done / seconds:.1f} channels/s), "
-        f"concurrency {args.concurrency}; per-channel latency p50 {durations['p50']:.1f} ms, "
+        f"concurrency {args.concurrency}"
+        + (f" in each of {args.processes} processes racing for every channel"
+           if args.processes > 1 else "")
+        + f"; per-channel latency p50 {durations['p50']:.1f} ms, "
         f"p95 {durations['p95']:.1f} ms, max {durations['max']:.1f} ms"
     )
     if not_started:
@@ -902,16 +974,20 @@ def render_report(
             f"~{per_channel_ms * seeded.channels / 1000:.0f} s"
         )
     if args.variant == "render" and seeded.channels >= TARGET_CHANNELS:
-        met = not_started == 0 and seconds < TARGET_SECONDS and child["error_count"] == 0
+        met = (not_started == 0 and done == seeded.channels and seconds < TARGET_SECONDS
+               and child["error_count"] == 0)
         lines.append(f"- target (< {TARGET_SECONDS:g} s for {TARGET_CHANNELS} channels, no "
                      f"failures): **{'MET' if met else 'NOT MET'}**")
     elif args.variant == "http":
         lines.append(f"- extrapolated to {TARGET_CHANNELS} channels at this per-channel cost: "
                      f"~{per_channel_ms * TARGET_CHANNELS / 1000:.0f} s (end to end over HTTP; "
                      f"the 10 s target is for rendering and storage only)")
+    cpu_s = child["cpu_user_s"] + child["cpu_sys_s"]
     lines.append(
-        f"- digest process CPU: user {child['cpu_user_s']:.2f} s + sys {child['cpu_sys_s']:.2f} s"
-        f" ({100 * (child['cpu_user_s'] + child['cpu_sys_s']) / seconds:.0f}% of one core)"
+        f"- digest process{'es' if args.processes > 1 else ''} CPU: user "
+        f"{child['cpu_user_s']:.2f} s + sys {child['cpu_sys_s']:.2f} s "
+        f"({100 * cpu_s / seconds:.0f}% of one core; {1000 * cpu_s / max(done, 1):.1f} ms per "
+        f"channel)"
     )
     outcome_text = ", ".join(f"{k} {v}" for k, v in sorted(child["outcomes"].items()))
     lines.append(f"- outcomes: {outcome_text or 'none'}; failed channels/errors: "
@@ -988,6 +1064,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--items", type=int, default=100, help="open items per channel")
     parser.add_argument("--variant", choices=("render", "http"), default="render")
     parser.add_argument("--concurrency", type=int, default=8, help="channels digested at once")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="digest processes side by side, each trying every channel as each "
+                             "bot process's scheduler does; the claim decides (render only)")
     parser.add_argument("--max-votes", type=int, default=DEFAULT_MAX_VOTES,
                         help="votes per item are 0 (35%%) or 1..N (default %(default)s)")
     parser.add_argument("--history", type=int, default=DEFAULT_HISTORY,
@@ -1013,6 +1092,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.channels = 1000 if args.variant == "render" else 100
     if args.channels < 1 or args.items < 0 or args.concurrency < 1 or args.budget <= 0:
         parser.error("--channels, --concurrency and --budget must be positive")
+    if args.processes < 1 or (args.processes > 1 and (args.variant != "render" or args.profile)):
+        parser.error("--processes is a positive count; above 1 only for --variant render, "
+                     "without --profile")
     return args
 
 
@@ -1031,7 +1113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return child_main()
     sizes = [int(size) for size in args.scaling.split(",") if size.strip()]
     started = time.perf_counter()
-    digest_child = DigestChild()
+    digest_children = [DigestChild() for _ in range(args.processes)]
+    digest_child = digest_children[0]
     try:
         with bench_database(args.backend, args.pg_url) as url:
             server_version = (
@@ -1061,13 +1144,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     child = digest_child.run(spec)
                     http_calls = len(fake.calls_to("chat.postMessage"))
             else:
-                child = digest_child.run(spec)
+                spec.start_at = time.time() + 2.0 * args.processes  # time for each to connect
+                spec.slot_key = f"bench:{uuid.uuid4().hex[:12]}"
+                for each in digest_children:
+                    each.start(spec)
+                child = merge_children([each.result(spec) for each in digest_children])
             _say(f"digest phase {child['seconds']:.2f} s; statement scaling at {sizes} items")
             scaling = asyncio.run(statement_scaling(
                 url, sizes, args.max_votes, args.seed, args.history
             ))
     finally:
-        digest_child.close()
+        for each in digest_children:
+            each.close()
     report = render_report(args, machine, seeded, child, scaling, http_calls, peak_rss_kib())
     print(report, flush=True)
     _say(f"total run {time.perf_counter() - started:.0f} s")
