@@ -75,9 +75,9 @@ from bot.services.ports import DigestPublisher, ReplyKey
 from bot.services.post_digest import DigestResult, post_digest
 from bot.slack.app import create_web_client
 from bot.slack.blocks.digest import parent_message, reply_message
+from bot.slack.digest_metadata import parent_metadata, reply_metadata
 from bot.slack.digest_publisher import SlackDigestPublisher
 from bot.slack.pacing import ChannelPacer
-from bot.slack.reply_metadata import reply_metadata
 from bot.store.migrate import upgrade_to_head
 from bot.store.models import (
     ChannelSettingsRow,
@@ -425,7 +425,8 @@ class RenderOnlyPublisher:
         self.trends = 0
 
     async def post_parent(self, channel_id: str, digest: Digest) -> str:
-        return self._keep(parent_message(digest))
+        metadata = parent_metadata(digest.run_id) if digest.run_id is not None else None
+        return self._keep(parent_message(digest), metadata)
 
     async def post_reply(
         self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
@@ -434,6 +435,9 @@ class RenderOnlyPublisher:
 
     async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
         return {}  # every run is fresh: nothing to reconcile
+
+    async def posted_parent(self, channel_id: str, run_id: int, since: datetime) -> str | None:
+        return None
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         # The first digest of a month carries a chart; rendering it is not storage work, and
@@ -473,6 +477,9 @@ class TimedPublisher:
 
     async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
         return await self._inner.posted_replies(channel_id, thread_ts, run_id)
+
+    async def posted_parent(self, channel_id: str, run_id: int, since: datetime) -> str | None:
+        return await self._inner.posted_parent(channel_id, run_id, since)
 
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         await self._inner.post_trends(channel_id, thread_ts, trends)

@@ -68,6 +68,9 @@ class _Publisher:
     async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
         return {}  # a fresh digest per channel: no crashed poster to reconcile with
 
+    async def posted_parent(self, channel_id: str, run_id: int, since: Any) -> str | None:
+        return None
+
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Any) -> None:
         return None
 

@@ -1,6 +1,6 @@
-"""Posting a digest's parent and thread: every planned reply once, their ts recorded in
-batches, and, when a run is taken over after a crash, the replies its poster got posted but
-never recorded found in the thread instead of posted again."""
+"""Posting a digest's parent and thread: the parent and every planned reply once, the
+replies' ts recorded in batches, and, when a run is resumed after a crash or a failed post,
+what its poster got posted but never recorded found in the channel instead of posted again."""
 
 from __future__ import annotations
 
@@ -60,17 +60,19 @@ class _Recorder:
 
 async def post_thread(
     store: Store, publisher: DigestPublisher, run: DigestRun, digest: Digest,
-    planned: list[DigestMessage], lease: LeaseKeeper, *, then: Finish | None = None,
+    planned: list[DigestMessage], lease: LeaseKeeper, *, resumed: bool = False,
+    then: Finish | None = None,
 ) -> tuple[str, int]:
     """Post the parent (unless posted before) and every reply of the plan not in the thread
-    yet; returns the parent's ts and how many replies were posted. `then` writes in the
+    yet; returns the parent's ts and how many replies were posted. `resumed`: the run was
+    started before, so its parent may be in the channel unrecorded. `then` writes in the
     commit of the last replies, once all are posted."""
     parent_ts = run.parent_ts
+    if parent_ts is None and resumed:
+        parent_ts = await _unrecorded_parent(store, publisher, run)
     if parent_ts is None:
         parent_ts = await publisher.post_parent(run.channel_id, digest)
-        async with store.unit_of_work() as uow:
-            await uow.digests.set_parent_ts(run.id, parent_ts)
-            await uow.commit()
+        await _record_parent(store, run, parent_ts)
     if run.parent_ts is not None:  # an earlier poster got as far as the thread
         planned = await _reconcile(store, publisher, run, parent_ts, planned)
     current: dict[object, Ranked] = {r.item.ref: r for r in digest.debt + digest.features}
@@ -92,6 +94,35 @@ async def post_thread(
         raise
     await recorder.record(then)
     return parent_ts, posted
+
+
+async def _unrecorded_parent(
+    store: Store, publisher: DigestPublisher, run: DigestRun
+) -> str | None:
+    """The parent an earlier poster got posted but never recorded, now recorded, or None.
+
+    A parent post that timed out after Slack took it, or a poster killed before its commit,
+    leaves the parent in the channel without its ts here; it carries its run's id. No reply
+    can be in its thread: replies are posted only once the parent's ts is recorded.
+    """
+    try:
+        parent_ts = await publisher.posted_parent(run.channel_id, run.id, run.created_at)
+    except ThreadUnreadable as exc:
+        # For good, as for replies (see _reconcile): a second parent is noise, a digest that
+        # never finishes is worse.
+        logger.warning("digest %s: history of %s not readable (%s); its parent is posted "
+                       "again", run.id, run.channel_id, exc.reason)
+        return None
+    if parent_ts is not None:
+        await _record_parent(store, run, parent_ts)
+        logger.info("digest %s: parent found in %s, not posted again", run.id, run.channel_id)
+    return parent_ts
+
+
+async def _record_parent(store: Store, run: DigestRun, parent_ts: str) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.digests.set_parent_ts(run.id, parent_ts)
+        await uow.commit()
 
 
 async def _reconcile(

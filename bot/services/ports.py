@@ -66,6 +66,11 @@ class DigestPublisher(Protocol):
         ThreadUnreadable when Slack refuses for good, PublishFailed when it may work later."""
         ...
 
+    async def posted_parent(self, channel_id: str, run_id: int, since: datetime) -> str | None:
+        """The ts of the parent posted for `run_id` no earlier than `since`, or None. Raises
+        ThreadUnreadable when Slack refuses for good, PublishFailed when it may work later."""
+        ...
+
     async def post_trends(self, channel_id: str, thread_ts: str, trends: Trends) -> None:
         """Attach the trends chart and its summary in the digest's thread."""
         ...

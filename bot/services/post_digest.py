@@ -106,7 +106,7 @@ async def _publish(
     async with lease_kept(store, run.id, LEASE) as lease:
         # The run completes in the commit of its last replies.
         parent_ts, posted = await post_thread(
-            store, publisher, run, digest, planned, lease, then=complete
+            store, publisher, run, digest, planned, lease, resumed=resumed, then=complete
         )
     if first_of_month:
         await _monthly_trends(store, publisher, run, parent_ts)

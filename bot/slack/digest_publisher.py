@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.chart_pool import ChartPool
 from bot.domain.digest import Digest
@@ -13,11 +16,11 @@ from bot.domain.scoring import Ranked
 from bot.domain.trends import Trends
 from bot.services.ports import ChannelUnavailable, PublishFailed, ReplyKey, ThreadUnreadable
 from bot.slack.blocks.digest import parent_message, reply_message
+from bot.slack.digest_metadata import parent_metadata, parent_run, reply_key, reply_metadata
 from bot.slack.errors import CALL_FAILED, call_failure, slack_error_code
 from bot.slack.installations import WorkspaceClients
 from bot.slack.names import NameResolver
 from bot.slack.pacing import ChannelPacer
-from bot.slack.reply_metadata import reply_key, reply_metadata
 from bot.slack.text import escape
 
 # Errors after which posting to the channel cannot work until a person acts.
@@ -31,8 +34,12 @@ CHANNEL_GONE = {
 }
 # Errors reading a thread that asking again will not cure: the install lacks the history scopes.
 THREAD_UNREADABLE = {"missing_scope", "not_allowed_token_type"}
-# Messages per conversations.replies page; Slack may send fewer (15 for some newer apps).
-REPLIES_PAGE = 200
+# Messages per conversations.replies or .history page; Slack may send fewer (15 for some
+# newer apps).
+READ_PAGE = 200
+# How far Slack's clock may run behind ours: a parent is looked for from this long before its
+# run was claimed.
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 class SlackDigestPublisher:
@@ -54,7 +61,8 @@ class SlackDigestPublisher:
         if digest.tallies_hidden:
             people |= {u for r in digest.debt + digest.features for u in r.item.voters}
         names = await self._names.names(self._client, people) if people else {}
-        return await self._post(channel_id, parent_message(digest, names))
+        metadata = parent_metadata(digest.run_id) if digest.run_id is not None else None
+        return await self._post(channel_id, parent_message(digest, names), metadata=metadata)
 
     async def post_reply(
         self, channel_id: str, thread_ts: str, ranked: Ranked, digest: Digest, key: ReplyKey
@@ -66,25 +74,43 @@ class SlackDigestPublisher:
 
     async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
         found: dict[int, str] = {}
+        replies = self._messages(self._client.conversations_replies, channel=channel_id,
+                                 ts=thread_ts)
+        async for message in replies:
+            key = reply_key(message)
+            if key is not None and key.run_id == run_id:
+                found[key.message_id] = str(message["ts"])
+        return found
+
+    async def posted_parent(self, channel_id: str, run_id: int, since: datetime) -> str | None:
+        oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        # Newest first, top-level messages only: the parent is among what the channel got
+        # since its run was claimed.
+        history = self._messages(self._client.conversations_history, channel=channel_id,
+                                 oldest=oldest)
+        async for message in history:
+            if parent_run(message) == run_id:
+                return str(message["ts"])
+        return None
+
+    async def _messages(
+        self, method: Callable[..., Awaitable[AsyncSlackResponse]], **params: Any
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every message a paginated read answers, page after page."""
         cursor: str | None = None
         while True:
-            page = await self._replies_page(channel_id, thread_ts, cursor)
+            page = await self._read_page(method, cursor=cursor, **params)
             for message in page.get("messages") or []:
-                key = reply_key(message)
-                if key is not None and key.run_id == run_id:
-                    found[key.message_id] = str(message["ts"])
+                yield message
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
-                return found
+                return
 
-    async def _replies_page(
-        self, channel_id: str, thread_ts: str, cursor: str | None
+    async def _read_page(
+        self, method: Callable[..., Awaitable[AsyncSlackResponse]], **params: Any
     ) -> dict[str, Any]:
         try:
-            response = await self._client.conversations_replies(
-                channel=channel_id, ts=thread_ts, cursor=cursor, limit=REPLIES_PAGE,
-                include_all_metadata=True,
-            )
+            response = await method(limit=READ_PAGE, include_all_metadata=True, **params)
         except SlackApiError as exc:
             error = slack_error_code(exc)
             if error == "thread_not_found":

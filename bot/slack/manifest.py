@@ -49,8 +49,9 @@ SLASH_COMMANDS: list[dict[str, str]] = [
 # and a private report's chart. usergroups:read: the
 # members of the user group a channel lets vote (`/tradeoff settings voters @group`).
 # canvases:write: the channel canvas "Tradeoff" (`/tradeoff canvas on`).
-# channels:history, groups:history: reading a digest's thread back after a crash, to find the
-# replies Slack took before the poster could record them, instead of posting them twice.
+# channels:history, groups:history: reading a digest's thread (and, for its parent, the
+# channel) back after a crash, to find the messages Slack took before the poster could record
+# them, instead of posting them twice.
 BOT_SCOPES = [
     "commands", "chat:write", "users:read", "reactions:read", "files:write",
     "channels:read", "groups:read", "im:write", "usergroups:read", "canvases:write",
@@ -74,6 +75,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations_members": ("channels:read", "groups:read"),
     "conversations_info": ("channels:read", "groups:read"),
     "conversations_open": ("im:write",),
+    "conversations_history": ("channels:history", "groups:history"),
     "conversations_replies": ("channels:history", "groups:history"),
     "files_upload_v2": ("files:write",),
     "users_conversations": ("channels:read", "groups:read"),

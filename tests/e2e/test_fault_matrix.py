@@ -250,8 +250,8 @@ async def test_chat_post_message_on_a_digest_reply(bot: Bot, fault: Fault) -> No
     assert run.parent_ts == ts_of(bot.fake.calls_to("chat.postMessage")[0])
     await told(bot.fake, "could not be posted", expected_error(fault))
     # A slow post is never sent again by the client, since Slack may have taken it (the fake
-    # does, once it answers). Finishing the digest later posts it a second time: see
-    # test_digest_crash.py for that window.
+    # does, once it answers). Finishing the digest later finds it in the thread by its
+    # metadata instead of posting it again: see test_digest_reconcile.py.
     tries = PERSISTENT if fault is Fault.SERVER_ERROR_ALWAYS else 1
     assert len(await answered(bot.fake, "chat.postMessage", 1 + tries)) == 1 + tries
     await settle()

@@ -22,7 +22,6 @@ Responder = Callable[["SlackCall"], dict[str, Any]]
 _TOKEN_PREFIXES = ("xoxb-", "xoxp-", "xapp-", "xoxe.xoxb-", "xoxe.xoxp-")
 _JSON_TYPE = "application/json; charset=utf-8"
 _TEXT_TYPE = "text/plain; charset=utf-8"
-_FIRST_TS_MICROS = 1_700_000_000_000_000
 
 
 @dataclass
@@ -211,6 +210,7 @@ class FakeSlack:
         self.threads = Threads()  # what chat.postMessage took; conversations.replies reads it
         self.calls: list[SlackCall] = []
         self._lock = threading.Lock()
+        self._last_ts = 0  # microseconds
         self._scripts: dict[str, list[_Script]] = {}
         self._responders: dict[str, Responder] = {}
         self._counter = 0
@@ -386,7 +386,11 @@ class FakeSlack:
             return self._counter
 
     def _next_ts(self) -> str:
-        seconds, micros = divmod(_FIRST_TS_MICROS + self._next() * 100, 1_000_000)
+        # The wall clock, as Slack's ts is (conversations.history's `oldest` is a time), and
+        # never the same twice.
+        with self._lock:
+            self._last_ts = max(time.time_ns() // 1000, self._last_ts + 100)
+            seconds, micros = divmod(self._last_ts, 1_000_000)
         return f"{seconds}.{micros:06d}"
 
     def _default_body(self, call: SlackCall) -> dict[str, Any]:
@@ -403,6 +407,8 @@ class FakeSlack:
                 return {**ok, "channel": p.get("channel"), "ts": ts, "message": message}
             case "conversations.replies":
                 return self.threads.replies(p)
+            case "conversations.history":
+                return self.threads.history(p)
             case "chat.postEphemeral":
                 return {**ok, "message_ts": self._next_ts()}
             case "chat.update":

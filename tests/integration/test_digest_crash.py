@@ -185,6 +185,10 @@ async def test_a_restart_within_the_dead_posters_lease_still_finishes_the_digest
                                      run_id: int) -> dict[int, str]:
                 return await real.posted_replies(channel_id, thread_ts, run_id)
 
+            async def posted_parent(self, channel_id: str, run_id: int,
+                                    since: datetime) -> str | None:
+                return await real.posted_parent(channel_id, run_id, since)
+
             async def post_trends(self, *args: object) -> None:
                 raise AssertionError("the digest was never finished")
 

@@ -43,6 +43,9 @@ class SlowReplies:
     async def posted_replies(self, channel_id: str, thread_ts: str, run_id: int) -> dict[int, str]:
         return await self._real.posted_replies(channel_id, thread_ts, run_id)
 
+    async def posted_parent(self, channel_id: str, run_id: int, since: Any) -> str | None:
+        return await self._real.posted_parent(channel_id, run_id, since)
+
 
 def digest_time_follows(patch: pytest.MonkeyPatch, clock: Clock) -> None:
     """Posting a digest and renewing its lease read the time from `clock`."""

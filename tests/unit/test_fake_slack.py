@@ -231,3 +231,34 @@ async def test_wait_for_timeout_lists_recorded_methods(
 
     with pytest.raises(AssertionError, match=r"chat\.postMessage.*auth\.test x1"):
         await fake.wait_for("chat.postMessage", timeout=0.05)
+
+
+async def test_history_lists_top_level_messages_newest_first_a_page_at_a_time(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    meta = {"event_type": "tradeoff_digest", "event_payload": {"run": 1}}
+    first = await client.chat_postMessage(channel="C1", text="one", metadata=meta)
+    await client.chat_postMessage(channel="C1", text="reply", thread_ts=first["ts"])
+    second = await client.chat_postMessage(channel="C1", text="two")
+    third = await client.chat_postMessage(channel="C1", text="three")
+    await client.chat_postMessage(channel="C2", text="elsewhere")
+
+    everything = await client.conversations_history(channel="C1")
+    after_first = await client.conversations_history(channel="C1", oldest=first["ts"], limit=1)
+    page_two = await client.conversations_history(
+        channel="C1", oldest=first["ts"], limit=1,
+        cursor=after_first["response_metadata"]["next_cursor"],
+    )
+    with_metadata = await client.conversations_history(channel="C1", include_all_metadata=True)
+    fake.threads.scopes_missing = True
+    with pytest.raises(SlackApiError) as refused:
+        await client.conversations_history(channel="C1")
+
+    assert [m["text"] for m in everything["messages"]] == ["three", "two", "one"]
+    assert all("metadata" not in m for m in everything["messages"])
+    assert [m["ts"] for m in after_first["messages"]] == [third["ts"]]  # oldest is exclusive
+    assert after_first["has_more"] is True
+    assert [m["ts"] for m in page_two["messages"]] == [second["ts"]]
+    assert page_two["response_metadata"]["next_cursor"] == ""
+    assert with_metadata["messages"][-1]["metadata"] == meta
+    assert refused.value.response["error"] == "missing_scope"

@@ -75,9 +75,11 @@ def test_the_tradeoff_usage_hint_names_every_subcommand_within_slacks_limit() ->
 
 
 def called_web_api_methods() -> set[str]:
-    """Every `<client>.<family>_<method>(` call in the bot's code."""
+    """Every `<client>.<family>_<method>(` call in the bot's code, and every such method
+    handed on as an argument to be called (`read(client.conversations_history, ...)`)."""
     pattern = re.compile(
-        r"\.((?:auth|canvases|chat|conversations|files|reactions|users|usergroups|views|apps)_\w+)\("
+        r"\.((?:auth|canvases|chat|conversations|files|reactions|users|usergroups|views|apps)_\w+)"
+        r"(?:\(|,)"
     )
     found: set[str] = set()
     for path in BOT_PACKAGE.rglob("*.py"):
