@@ -109,11 +109,12 @@ def compose_digest(
     open_features = [i for i in open_items if i.kind.is_feature]
     # The pick always counts votes: it is what the lead and the PM agree to. The columns leave
     # votes out while the channel hides tallies, so their order gives no count away.
-    plan = recommend(rank(open_debt), rank(open_features), settings.capacity, settings.budget_pct,
-                     catch_up)
-    columns_count_votes = not (settings.votes_hidden and not decided)
-    debt = rank(open_debt, count_votes=columns_count_votes)
-    features = rank(open_features, count_votes=columns_count_votes)
+    voted_debt, voted_features = rank(open_debt), rank(open_features)
+    plan = recommend(voted_debt, voted_features, settings.capacity, settings.budget_pct, catch_up)
+    if settings.votes_hidden and not decided:
+        debt, features = rank(open_debt, count_votes=False), rank(open_features, count_votes=False)
+    else:
+        debt, features = voted_debt, voted_features
     return Digest(
         now=now,
         week_of=week_start(local.date()),
