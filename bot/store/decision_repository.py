@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.decisions import (
@@ -148,23 +148,15 @@ class DecisionRepository:
 
     async def recent(self, team_id: str, channel_id: str, limit: int) -> list[Decision]:
         """The channel's last `limit` decisions, newest first."""
-        rows = await self._session.scalars(
-            select(DecisionRow)
-            .where(DecisionRow.team_id == team_id, DecisionRow.channel_id == channel_id)
-            .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
-            .limit(limit)
-        )
+        params = {"team_id": team_id, "channel_id": channel_id, "limit": limit}
+        rows = await self._session.scalars(_RECENT, params)
         return await self._with_items(list(rows))
 
     async def _with_items(self, rows: Sequence[DecisionRow]) -> list[Decision]:
         if not rows:
             return []
         items: dict[int, list[DecidedItem]] = {row.id: [] for row in rows}
-        for item in await self._session.scalars(
-            select(DecisionItemRow)
-            .where(DecisionItemRow.decision_id.in_(items))
-            .order_by(DecisionItemRow.id)
-        ):
+        for item in await self._session.scalars(_ITEMS_OF, {"ids": list(items)}):
             items[item.decision_id].append(
                 DecidedItem(
                     ItemRef(Kind(item.item_kind), item.item_number), item.title,
@@ -172,11 +164,7 @@ class DecisionRepository:
                 )
             )
         passed: dict[int, list[Alternative]] = {row.id: [] for row in rows}
-        for alt in await self._session.scalars(
-            select(DecisionAlternativeRow)
-            .where(DecisionAlternativeRow.decision_id.in_(passed))
-            .order_by(DecisionAlternativeRow.id)
-        ):
+        for alt in await self._session.scalars(_ALTERNATIVES_OF, {"ids": list(passed)}):
             passed[alt.decision_id].append(Alternative(
                 ItemRef(Kind(alt.item_kind), alt.item_number), alt.title,
                 alt.score, NotPickedReason(alt.reason),
@@ -189,6 +177,27 @@ class DecisionRepository:
             )
             for r in rows
         ]
+
+
+# Every digest reads its channel's recent decisions: these statements are built once, since
+# building them (SQLAlchemy's expressions and cache keys) cost more CPU than running them.
+_RECENT = (
+    select(DecisionRow)
+    .where(DecisionRow.team_id == bindparam("team_id"),
+           DecisionRow.channel_id == bindparam("channel_id"))
+    .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_ITEMS_OF = (
+    select(DecisionItemRow)
+    .where(DecisionItemRow.decision_id.in_(bindparam("ids", expanding=True)))
+    .order_by(DecisionItemRow.id)
+)
+_ALTERNATIVES_OF = (
+    select(DecisionAlternativeRow)
+    .where(DecisionAlternativeRow.decision_id.in_(bindparam("ids", expanding=True)))
+    .order_by(DecisionAlternativeRow.id)
+)
 
 
 def _rationale(row: DecisionRow) -> Rationale | None:

@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
 from bot.store.dialect import upsert_insert
+from bot.store.engine import rendered_once
 from bot.store.models import DigestMessageRow, DigestRunRow
 
 
@@ -61,20 +63,10 @@ class DigestRepository:
 
         The unique (team, channel, slot) key decides between processes racing for a slot.
         """
-        stmt = (
-            upsert_insert(self._session, DigestRunRow)
-            .values(
-                team_id=team_id,
-                channel_id=channel_id,
-                slot_key=slot_key,
-                status=RunStatus.POSTING.value,
-                lease_until=now + lease,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "slot_key"])
-            .returning(DigestRunRow.id)
-        )
-        run_id = (await self._session.execute(stmt)).scalar_one_or_none()
+        stmt = rendered_once(self._session, "claim_digest_run", _claim)
+        params = {"team_id": team_id, "channel_id": channel_id, "slot_key": slot_key,
+                  "status": RunStatus.POSTING.value, "lease_until": now + lease, "created_at": now}
+        run_id = (await self._session.execute(stmt, params)).scalar_one_or_none()
         if run_id is None:
             return None
         # Everything else of the new row is what was just written: no read back.
@@ -100,22 +92,9 @@ class DigestRepository:
         self, team_id: str, channel_id: str, start: datetime, end: datetime, except_run: int
     ) -> int:
         """How many other digests of the channel were completed in [start, end]."""
-        return int(
-            await self._session.scalar(
-                select(func.count())
-                .select_from(DigestRunRow)
-                .where(
-                    DigestRunRow.team_id == team_id,
-                    DigestRunRow.channel_id == channel_id,
-                    DigestRunRow.status == RunStatus.COMPLETE.value,
-                    DigestRunRow.parent_ts.is_not(None),
-                    DigestRunRow.created_at >= start,
-                    DigestRunRow.created_at <= end,
-                    DigestRunRow.id != except_run,
-                )
-            )
-            or 0
-        )
+        params = {"team_id": team_id, "channel_id": channel_id, "start": start, "end": end,
+                  "except_run": except_run}
+        return int(await self._session.scalar(_COMPLETED_BETWEEN, params) or 0)
 
     async def purge_team(self, team_id: str) -> None:
         """Delete a workspace's digests (their planned messages and agreements go with them);
@@ -175,7 +154,7 @@ class DigestRepository:
         # cost one INSERT each on SQLite, and so would asking for the ids in the order of the
         # rows; the position, unique in a run, says which id is whose.
         returned = await self._session.execute(
-            insert(DigestMessageRow).returning(DigestMessageRow.id, DigestMessageRow.position),
+            _ADD_MESSAGES,
             [
                 {
                     "run_id": run.id,
@@ -244,29 +223,25 @@ class DigestRepository:
         )
 
     async def set_parent_ts(self, run_id: int, ts: str) -> None:
-        await self._session.execute(
-            update(DigestRunRow).where(DigestRunRow.id == run_id).values(parent_ts=ts)
-        )
+        await self._session.execute(_SET_PARENT_TS, {"run_id": run_id, "ts": ts})
 
     async def record_replies(self, posted: Mapping[int, str]) -> None:
         """Record the ts of each planned message posted (message id → ts), in one executemany."""
         if not posted:
             return
         await self._session.execute(
-            update(DigestMessageRow),
-            [{"id": message_id, "message_ts": ts} for message_id, ts in posted.items()],
+            _RECORD_REPLY,
+            [{"message_id": message_id, "ts": ts} for message_id, ts in posted.items()],
         )
 
     async def finish(
         self, run_id: int, status: RunStatus, now: datetime, error: str | None = None
     ) -> None:
-        values: dict[str, object] = {"status": status.value, "error": error, "lease_until": None}
+        params: dict[str, object] = {"run_id": run_id, "new_status": status.value, "why": error}
         if status is RunStatus.COMPLETE:
-            values["completed_at"] = now
-        await self._session.execute(
-            update(DigestRunRow).where(DigestRunRow.id == run_id).values(**values)
-        )
-
+            await self._session.execute(_COMPLETE, params | {"now": now})
+        else:
+            await self._session.execute(_FINISH, params)
 
 def _to_run(row: DigestRunRow) -> DigestRun:
     return DigestRun(
@@ -280,3 +255,53 @@ def _to_run(row: DigestRunRow) -> DigestRun:
         error=row.error,
         lease_until=row.lease_until,
     )
+
+
+# The statements every digest runs for each channel are built once: building one (SQLAlchemy's
+# expression objects and their cache key) took longer than running it, on every channel.
+_RUNS = cast(Table, DigestRunRow.__table__)
+_MESSAGES = cast(Table, DigestMessageRow.__table__)
+
+
+def _param(name: str, column: Any) -> Any:
+    return bindparam(name, type_=column.type)
+
+
+def _claim(session: AsyncSession) -> Any:
+    columns = ("team_id", "channel_id", "slot_key", "status", "lease_until", "created_at")
+    return (
+        upsert_insert(session, _RUNS)
+        .values({name: _param(name, _RUNS.c[name]) for name in columns})
+        .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "slot_key"])
+        .returning(_RUNS.c.id)
+    )
+
+
+_ADD_MESSAGES = insert(DigestMessageRow).returning(DigestMessageRow.id, DigestMessageRow.position)
+_SET_PARENT_TS = (
+    update(_RUNS).where(_RUNS.c.id == bindparam("run_id")).values(parent_ts=bindparam("ts"))
+)
+_RECORD_REPLY = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(message_ts=bindparam("ts"))
+)
+_FINISH = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("run_id"))
+    .values(status=bindparam("new_status"), error=bindparam("why"), lease_until=None)
+)
+_COMPLETE = _FINISH.values(completed_at=_param("now", _RUNS.c.completed_at))
+_COMPLETED_BETWEEN = (
+    select(func.count())
+    .select_from(_RUNS)
+    .where(
+        _RUNS.c.team_id == bindparam("team_id"),
+        _RUNS.c.channel_id == bindparam("channel_id"),
+        _RUNS.c.status == RunStatus.COMPLETE.value,
+        _RUNS.c.parent_ts.is_not(None),
+        _RUNS.c.created_at >= _param("start", _RUNS.c.created_at),
+        _RUNS.c.created_at <= _param("end", _RUNS.c.created_at),
+        _RUNS.c.id != bindparam("except_run"),
+    )
+)

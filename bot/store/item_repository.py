@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -126,18 +127,18 @@ class ItemRepository:
         # queries. Each item's votes are its voters, so no per-item count is needed; the
         # voters come by the same conditions, so the statement stays the same (and cached)
         # whatever the number of items.
+        return await self._read_with_voters(*_items_and_voters(*conditions), {})
+
+    async def _read_with_voters(
+        self, items: Select[Any], voters: Select[Any], params: dict[str, object]
+    ) -> list[Item]:
         conn = await self._session.connection()
-        rows = (await conn.execute(select(_ITEMS).where(*conditions))).all()
-        voters: dict[int, list[str]] = {row.id: [] for row in rows}
-        if voters:
-            for item_id, user_id in await conn.execute(
-                select(VoteRow.item_id, VoteRow.user_id)
-                .join(_ITEMS, _ITEMS.c.id == VoteRow.item_id)
-                .where(*conditions)
-                .order_by(VoteRow.created_at, VoteRow.id)
-            ):
-                voters[item_id].append(user_id)
-        return [item_from_row(row, len(voters[row.id]), voters[row.id]) for row in rows]
+        rows = (await conn.execute(items, params)).all()
+        voters_of: dict[int, list[str]] = {row.id: [] for row in rows}
+        if voters_of:
+            for item_id, user_id in await conn.execute(voters, params):
+                voters_of[item_id].append(user_id)
+        return [item_from_row(row, len(voters_of[row.id]), voters_of[row.id]) for row in rows]
 
     async def count_open(self, team_id: str, channel_id: str) -> int:
         return int(
@@ -156,10 +157,8 @@ class ItemRepository:
     async def list_open(self, team_id: str, channel_id: str) -> list[Item]:
         """Open items of one channel with their votes and voters, by kind (bugs, debt,
         features) and number."""
-        items = await self._with_voters(
-            ItemRow.team_id == team_id,
-            ItemRow.channel_id == channel_id,
-            ItemRow.status == Status.OPEN.value,
+        items = await self._read_with_voters(
+            _OPEN_ITEMS, _OPEN_VOTERS, {"team_id": team_id, "channel_id": channel_id}
         )
         return sorted(items, key=lambda item: item.ref)
 
@@ -315,6 +314,26 @@ class ItemRepository:
 
 
 _ITEMS = cast(Table, ItemRow.__table__)
+
+
+def _items_and_voters(*conditions: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    """The items that meet `conditions`, and their voters in the order they voted."""
+    voters = (
+        select(VoteRow.item_id, VoteRow.user_id)
+        .join(_ITEMS, _ITEMS.c.id == VoteRow.item_id)
+        .where(*conditions)
+        .order_by(VoteRow.created_at, VoteRow.id)
+    )
+    return select(_ITEMS).where(*conditions), voters
+
+
+# Every list and every digest reads a channel's open items: built once, since building the two
+# statements (SQLAlchemy's expressions and their cache keys) cost more CPU than running them.
+_OPEN_ITEMS, _OPEN_VOTERS = _items_and_voters(
+    _ITEMS.c.team_id == bindparam("team_id"),
+    _ITEMS.c.channel_id == bindparam("channel_id"),
+    _ITEMS.c.status == Status.OPEN.value,
+)
 
 
 def _with_votes(stmt: Select[tuple[ItemRow]]) -> Select[tuple[ItemRow, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.channel_roles import ChannelRoles
@@ -43,12 +43,19 @@ class RoleRepository:
     async def all(self, team_id: str, channel_id: str) -> ChannelRoles:
         """Who holds which role in the channel, leads first."""
         rows = await self._session.execute(
-            select(ChannelRoleRow.user_id, ChannelRoleRow.role)
-            .where(ChannelRoleRow.team_id == team_id, ChannelRoleRow.channel_id == channel_id)
-            .order_by(ChannelRoleRow.role, ChannelRoleRow.assigned_at)
+            _ROLES_IN, {"team_id": team_id, "channel_id": channel_id}
         )
         return ChannelRoles(tuple((user, Role(role)) for user, role in rows))
 
     async def holders(self, team_id: str, channel_id: str, role: Role) -> list[str]:
         """The users who hold `role` in the channel."""
         return (await self.all(team_id, channel_id)).users(role)
+
+
+# Read by every digest and every role check: built once, as building it cost more than running.
+_ROLES_IN = (
+    select(ChannelRoleRow.user_id, ChannelRoleRow.role)
+    .where(ChannelRoleRow.team_id == bindparam("team_id"),
+           ChannelRoleRow.channel_id == bindparam("channel_id"))
+    .order_by(ChannelRoleRow.role, ChannelRoleRow.assigned_at)
+)
