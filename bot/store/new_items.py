@@ -10,6 +10,10 @@ transaction, which the store already runs one at a time.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from typing import Any, cast
 
@@ -28,15 +32,59 @@ _COUNTERS = cast(Table, ItemCounterRow.__table__)
 async def insert_new_item(session: AsyncSession, values: dict[str, Any]) -> int:
     """Store the item `values` describes (items columns, all but `number`) under the next
     number of its kind; return the number."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
         statement = _postgresql_statement(tuple(values))
-        return int((await session.execute(statement, values)).scalar_one())
+        # A transaction keeps the row lock until its commit, past any turn, and could add a
+        # second item while another quick-add waited on the row in its turn: it takes none.
+        if bind.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            return int((await session.execute(statement, values)).scalar_one())
+        async with _counter_turn(values["team_id"], values["kind"]):
+            return int((await session.execute(statement, values)).scalar_one())
     upsert = rendered_once(session, "next_item_number", _next_number_upsert)
     params = {"team_id": values["team_id"], "kind": values["kind"]}
     number = int((await session.execute(upsert, params)).scalar_one())
     await session.execute(insert(_ITEMS), {**values, "number": number})
     await session.execute(insert(_CHANGES), _created_change(values, number))
     return number
+
+
+class _CounterTurns:
+    """Per event loop, the quick-adds of one workspace and kind waiting for its counter.
+
+    Each PostgreSQL quick-add holds its counter's row lock while its statement runs. At 32
+    clients up to 20 pooled connections queued on that one row inside PostgreSQL, and a
+    process answered 700 quick-adds a second instead of 1,200 at 8 clients, with a p99 of
+    120 ms. Queued here instead, first come first served, one connection per process waits on
+    the row and the others stay free for everything else.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._users: dict[tuple[str, str], int] = {}
+
+    @asynccontextmanager
+    async def turn(self, team_id: str, kind: str) -> AsyncIterator[None]:
+        key = (team_id, kind)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # nobody holds or awaits it: a workspace costs nothing idle
+                del self._users[key], self._locks[key]
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _CounterTurns] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _counter_turn(team_id: str, kind: str) -> AbstractAsyncContextManager[None]:
+    turns = _TURNS.setdefault(asyncio.get_running_loop(), _CounterTurns())
+    return turns.turn(team_id, kind)
 
 
 def _created_change(values: dict[str, Any], number: int) -> dict[str, Any]:

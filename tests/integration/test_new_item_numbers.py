@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
+from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.items import Kind, make_draft
@@ -97,3 +100,57 @@ async def test_a_quick_add_on_a_warm_connection_is_one_round_trip(
         sent = proxy.sent - before
     assert item.ref.number == 3
     assert sent == 1, f"a quick-add sent {sent} messages to PostgreSQL and waited for each"
+
+
+class _InFlight:
+    """How many new-item statements of each workspace are at PostgreSQL at once, at most."""
+
+    def __init__(self) -> None:
+        self.now: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+        self.most_overall = 0
+
+    def sent(self, _conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "item_counters" in sql and "INSERT INTO items" in sql:
+            team = _team_of(params)
+            self.now[team] += 1
+            self.most[team] = max(self.most[team], self.now[team])
+            self.most_overall = max(self.most_overall, sum(self.now.values()))
+
+    def done(self, _conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "item_counters" in sql and "INSERT INTO items" in sql:
+            self.now[_team_of(params)] -= 1
+
+
+def _team_of(params: Any) -> str:
+    values = params.values() if isinstance(params, dict) else params
+    return next(str(v) for v in values if isinstance(v, str) and v.startswith("T"))
+
+
+@NEEDS_POSTGRES
+async def test_quick_adds_of_one_workspace_wait_their_turn_in_the_process_not_on_the_row(
+    store: Store
+) -> None:
+    teams = ["T" + uuid.uuid4().hex[:10].upper() for _ in range(2)]
+    seen = _InFlight()
+    engine = store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen.sent)
+    event.listen(engine, "after_cursor_execute", seen.done)
+    try:
+        added = await asyncio.gather(*(
+            log_item(store, team_id=team, channel_id="C1", author_id="U1",
+                     draft=make_draft(Kind.DEBT, f"Item {n}", "impact"))
+            for n in range(16) for team in teams
+        ))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen.sent)
+        event.remove(engine, "after_cursor_execute", seen.done)
+
+    # One statement per workspace at a time holds or waits for its counter's row...
+    assert seen.most == Counter(dict.fromkeys(teams, 1))
+    # ...while another workspace's quick-adds are not held up behind it.
+    assert seen.most_overall == 2
+    for team in teams:
+        numbers, trail = await _numbers_and_trail(store, team)
+        assert numbers == trail == list(range(1, 17))
+        assert sorted(i.ref.number for i in added if i.team_id == team) == numbers
