@@ -74,6 +74,9 @@ async def _seed(store: Store, team_id: str) -> None:
 
 
 async def _crash_after_the_parent(runtime: Runtime, store: Store, team_id: str) -> DigestRunRow:
+    """Seed the channel, post its digest until Slack took the parent, die, and let the dead
+    poster's lease end."""
+    await _seed(store, team_id)
     with pytest.raises(_Killed):
         await post_digest_now(store, DiesAfterTheParent(runtime.publisher()), team_id=team_id,
                               channel_id=CHANNEL)
@@ -101,22 +104,30 @@ def _all_in_one_thread(fake: FakeSlack, parent_ts: str) -> None:
     assert {r.params["thread_ts"] for r in replies(fake)} == {parent_ts}
 
 
+async def _resumed_under(
+    parent: SlackCall, runtime: Runtime, store: Store, team_id: str, fake: FakeSlack
+) -> DigestRunRow:
+    """Post the channel's digest again: it resumes under `parent`, posts no second one, and
+    puts every reply in its thread. Returns the run as it ends."""
+    result = await post_digest_now(store, runtime.publisher(), team_id=team_id,
+                                   channel_id=CHANNEL)
+
+    assert (result.outcome, result.parent_ts) == (Outcome.RESUMED, ts_of(parent))
+    assert parents(fake) == [parent]
+    _all_in_one_thread(fake, ts_of(parent))
+    [finished] = await runs_of(store, team_id)
+    return finished
+
+
 async def test_a_parent_posted_but_unrecorded_at_a_crash_is_found_not_posted_again(
     runtime: Runtime, store: Store, team_id: str, fake_slack: FakeSlack
 ) -> None:
-    await _seed(store, team_id)
     run = await _crash_after_the_parent(runtime, store, team_id)
     [parent] = parents(fake_slack)
     assert parent.params["metadata"] == {"event_type": "tradeoff_digest",
                                          "event_payload": {"run": run.id}}
 
-    result = await post_digest_now(store, runtime.publisher(), team_id=team_id,
-                                   channel_id=CHANNEL)
-
-    assert (result.outcome, result.parent_ts) == (Outcome.RESUMED, ts_of(parent))
-    assert parents(fake_slack) == [parent]
-    _all_in_one_thread(fake_slack, ts_of(parent))
-    [finished] = await runs_of(store, team_id)
+    finished = await _resumed_under(parent, runtime, store, team_id, fake_slack)
     assert (finished.status, finished.parent_ts) == ("complete", ts_of(parent))
     # One read of what the channel got since the run was claimed, skew allowed, with metadata.
     [read] = fake_slack.calls_to("conversations.history")
@@ -148,13 +159,7 @@ async def test_a_parent_post_that_timed_out_after_slack_took_it_is_not_posted_tw
         await asyncio.sleep(0.05)
     [parent] = parents(fake_slack)
 
-    result = await post_digest_now(store, runtime.publisher(), team_id=team_id,
-                                   channel_id=CHANNEL)
-
-    assert (result.outcome, result.parent_ts) == (Outcome.RESUMED, ts_of(parent))
-    assert parents(fake_slack) == [parent]
-    _all_in_one_thread(fake_slack, ts_of(parent))
-    [finished] = await runs_of(store, team_id)
+    finished = await _resumed_under(parent, runtime, store, team_id, fake_slack)
     assert (finished.id, finished.status, finished.parent_ts) == (run.id, "complete",
                                                                    ts_of(parent))
 
@@ -162,7 +167,6 @@ async def test_a_parent_post_that_timed_out_after_slack_took_it_is_not_posted_tw
 async def test_history_is_read_page_by_page_and_only_this_runs_parent_counts(
     runtime: Runtime, store: Store, team_id: str, fake_slack: FakeSlack
 ) -> None:
-    await _seed(store, team_id)
     run = await _crash_after_the_parent(runtime, store, team_id)
     [parent] = parents(fake_slack)
     ours = Decimal(ts_of(parent))
@@ -212,7 +216,6 @@ async def test_without_the_history_scopes_the_parent_is_posted_again_with_a_warn
     runtime: Runtime, store: Store, team_id: str, fake_slack: FakeSlack,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await _seed(store, team_id)
     await _crash_after_the_parent(runtime, store, team_id)
     fake_slack.threads.scopes_missing = True
 
@@ -233,7 +236,6 @@ async def test_without_the_history_scopes_the_parent_is_posted_again_with_a_warn
 async def test_history_that_cannot_be_read_now_fails_the_digest_and_posts_nothing_blind(
     runtime: Runtime, store: Store, team_id: str, fake_slack: FakeSlack
 ) -> None:
-    await _seed(store, team_id)
     run = await _crash_after_the_parent(runtime, store, team_id)
     posted_before = len(fake_slack.calls_to("chat.postMessage"))
     fake_slack.http_error("conversations.history", 500, times=3)  # past the client's retries
