@@ -243,6 +243,7 @@ class DigestRepository:
         else:
             await self._session.execute(_FINISH, params)
 
+
 def _to_run(row: DigestRunRow) -> DigestRun:
     return DigestRun(
         id=row.id,

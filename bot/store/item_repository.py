@@ -122,16 +122,16 @@ class ItemRepository:
             after = last
 
     async def _with_voters(self, *conditions: ColumnElement[bool]) -> list[Item]:
-        # Plain rows through the session's connection, not ORM objects: a channel's items are
-        # read whole and never changed here, and the ORM's per-row work cost more than the
-        # queries. Each item's votes are its voters, so no per-item count is needed; the
-        # voters come by the same conditions, so the statement stays the same (and cached)
-        # whatever the number of items.
         return await self._read_with_voters(*_items_and_voters(*conditions), {})
 
     async def _read_with_voters(
         self, items: Select[Any], voters: Select[Any], params: dict[str, object]
     ) -> list[Item]:
+        # Plain rows through the session's connection, not ORM objects: a channel's items are
+        # read whole and never changed here, and the ORM's per-row work cost more than the
+        # queries. Each item's votes are its voters, so no per-item count is needed; the
+        # voters come by the same conditions, so the statement stays the same (and cached)
+        # whatever the number of items.
         conn = await self._session.connection()
         rows = (await conn.execute(items, params)).all()
         voters_of: dict[int, list[str]] = {row.id: [] for row in rows}
