@@ -36,7 +36,7 @@ from bot.domain.items import (
 from bot.store.audit_repository import AuditRepository
 from bot.store.item_rows import item_from_row, size_text
 from bot.store.listing_fingerprint import open_listing_state
-from bot.store.models import ItemCounterRow, ItemRow, VoteRow
+from bot.store.models import ItemCounterRow, ItemRow, ListingVersionRow, VoteRow
 from bot.store.new_items import insert_new_item
 
 
@@ -300,7 +300,7 @@ class ItemRepository:
         return True
 
     async def purge_team(self, team_id: str) -> None:
-        """Delete every item, vote, counter and audit entry of a workspace."""
+        """Delete every item, vote, counter, listing version and audit entry of a workspace."""
         await self._audit.purge_team(team_id)
         await self._session.execute(
             delete(VoteRow).where(
@@ -310,6 +310,10 @@ class ItemRepository:
         await self._session.execute(delete(ItemRow).where(ItemRow.team_id == team_id))
         await self._session.execute(
             delete(ItemCounterRow).where(ItemCounterRow.team_id == team_id)
+        )
+        # After the items: deleting them (and their votes) wrote new versions on SQLite.
+        await self._session.execute(
+            delete(ListingVersionRow).where(ListingVersionRow.team_id == team_id)
         )
 
 

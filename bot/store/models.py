@@ -104,6 +104,22 @@ class ItemCounterRow(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+class ListingVersionRow(Base):
+    """On SQLite, a value that changes with whatever a channel's `/tradeoff list` shows.
+
+    Triggers on items and votes (migration 0011) draw a new random value on each such write,
+    so one value never stands for two different lists, even after a restore from a backup.
+    PostgreSQL keeps no rows here: it hashes the list's contents instead, since many voters at
+    once would queue on one row per channel.
+    """
+
+    __tablename__ = "listing_versions"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class VoteRow(Base):
     """One user's vote for one item; the unique key makes a second vote impossible."""
 
