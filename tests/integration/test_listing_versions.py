@@ -6,18 +6,23 @@ any other."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text, update
 
 from bot.domain.item_edits import FieldChange
 from bot.domain.items import ItemRef, Kind, Size, Status
 from bot.store.listing_fingerprint import LISTED_COLUMNS
+from bot.store.migrate import alembic_config, upgrade_to_head
 from bot.store.models import ItemRow, ListingVersionRow
 from bot.store.unit_of_work import Store, UnitOfWork
+from tests.support.empty_database import empty_database
 from tests.support.items import add_item
 
 CHANNEL, OTHER = "C111", "C222"
@@ -165,3 +170,39 @@ async def test_a_purged_workspace_leaves_no_listing_version(store: Store, team_i
             select(ListingVersionRow.channel_id).where(ListingVersionRow.team_id == team_id)
         )).all()
     assert left == []
+
+
+async def _two_channels_at_0010(url: str) -> None:
+    store = Store(url)
+    try:
+        for channel in ("C1", "C2"):
+            await add_item(store, "TMIGRATE", Kind.DEBT, f"Logged in {channel}",
+                           channel_id=channel)
+    finally:
+        await store.close()
+
+
+async def _listed_after_upgrade(url: str) -> tuple[list[str], list[str]]:
+    """The fingerprints of C1, C2 and a channel that never had an item, then C1's list."""
+    store = Store(url)
+    try:
+        states = [await _state(store, "TMIGRATE", channel) for channel in ("C1", "C2", "C3")]
+        async with store.unit_of_work(read_only=True) as uow:
+            titles = [i.title for i in await uow.items.list_open("TMIGRATE", "C1")]
+        return states, titles
+    finally:
+        await store.close()
+
+
+def test_channels_with_items_before_the_migration_are_not_listed_as_empty(
+    tmp_path: Path
+) -> None:
+    with empty_database(tmp_path) as url:
+        command.upgrade(alembic_config(url), "0010_org_installs_catch_up")
+        asyncio.run(_two_channels_at_0010(url))
+        upgrade_to_head(url)
+        (c1, c2, never), titles = asyncio.run(_listed_after_upgrade(url))
+    # Each channel that had items got a fingerprint of its own, unlike an empty channel's:
+    # the kept empty list can never stand for theirs.
+    assert len({c1, c2, never}) == 3
+    assert titles == ["Logged in C1"]
