@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
 from bot.store.dialect import upsert_insert
-from bot.store.engine import rendered_once
+from bot.store.engine import column_param, rendered_once
 from bot.store.models import DigestMessageRow, DigestRunRow
 
 
@@ -264,15 +264,11 @@ _RUNS = cast(Table, DigestRunRow.__table__)
 _MESSAGES = cast(Table, DigestMessageRow.__table__)
 
 
-def _param(name: str, column: Any) -> Any:
-    return bindparam(name, type_=column.type)
-
-
 def _claim(session: AsyncSession) -> Any:
     columns = ("team_id", "channel_id", "slot_key", "status", "lease_until", "created_at")
     return (
         upsert_insert(session, _RUNS)
-        .values({name: _param(name, _RUNS.c[name]) for name in columns})
+        .values({name: column_param(_RUNS.c[name]) for name in columns})
         .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "slot_key"])
         .returning(_RUNS.c.id)
     )
@@ -292,7 +288,7 @@ _FINISH = (
     .where(_RUNS.c.id == bindparam("run_id"))
     .values(status=bindparam("new_status"), error=bindparam("why"), lease_until=None)
 )
-_COMPLETE = _FINISH.values(completed_at=_param("now", _RUNS.c.completed_at))
+_COMPLETE = _FINISH.values(completed_at=column_param(_RUNS.c.completed_at, "now"))
 _COMPLETED_BETWEEN = (
     select(func.count())
     .select_from(_RUNS)
@@ -301,8 +297,8 @@ _COMPLETED_BETWEEN = (
         _RUNS.c.channel_id == bindparam("channel_id"),
         _RUNS.c.status == RunStatus.COMPLETE.value,
         _RUNS.c.parent_ts.is_not(None),
-        _RUNS.c.created_at >= _param("start", _RUNS.c.created_at),
-        _RUNS.c.created_at <= _param("end", _RUNS.c.created_at),
+        _RUNS.c.created_at >= column_param(_RUNS.c.created_at, "start"),
+        _RUNS.c.created_at <= column_param(_RUNS.c.created_at, "end"),
         _RUNS.c.id != bindparam("except_run"),
     )
 )

@@ -128,6 +128,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 _RENDERED: dict[tuple[str, str], TextClause | TextualSelect] = {}
 
 
+def column_param(column: Any, name: str | None = None) -> Any:
+    """A bindparam() named after `column` (or `name`) with its type, so the column's own
+    processing (UTC datetimes, say) applies to the value in a statement built once."""
+    return bindparam(name or column.key, type_=column.type)
+
+
 def rendered_once(
     session: AsyncSession, key: str, build: Callable[[AsyncSession], Any]
 ) -> TextClause | TextualSelect:

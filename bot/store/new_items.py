@@ -17,12 +17,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import TextualSelect
 
 from bot.store.dialect import upsert_insert
-from bot.store.engine import rendered_once
+from bot.store.engine import column_param, rendered_once
 from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow
 
 _ITEMS = cast(Table, ItemRow.__table__)
@@ -100,7 +100,7 @@ def _postgresql_statement(names: tuple[str, ...]) -> TextualSelect:
     # VALUES rather than SELECT: PostgreSQL types each parameter by its target column then.
     # The same columns as SQLite's INSERT, by construction; only names of the items table's
     # columns are formatted into the SQL (_ITEMS.c[name] refuses any other).
-    binds = [bindparam(name, type_=_ITEMS.c[name].type) for name in names]
+    binds = [column_param(_ITEMS.c[name]) for name in names]
     columns = ", ".join(names)
     placeholders = ", ".join(f":{name}" for name in names)
     sql = f"""
@@ -127,8 +127,8 @@ def _next_number_upsert(session: AsyncSession) -> Any:
     return (
         upsert_insert(session, _COUNTERS)
         .values(
-            team_id=bindparam("team_id", type_=_COUNTERS.c.team_id.type),
-            kind=bindparam("kind", type_=_COUNTERS.c.kind.type),
+            team_id=column_param(_COUNTERS.c.team_id),
+            kind=column_param(_COUNTERS.c.kind),
             last_number=1,
         )
         .on_conflict_do_update(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind, Status
 from bot.store.dialect import upsert_insert
-from bot.store.engine import rendered_once
+from bot.store.engine import column_param, rendered_once
 from bot.store.models import (
     DigestMessageRow,
     DigestRunRow,
@@ -148,18 +148,14 @@ class VoteRepository:
 # The upserts every vote runs, rendered once per backend (see rendered_once).
 
 
-def _param(column: Any) -> Any:
-    return bindparam(column.key, type_=column.type)
-
-
 def _first_delivery(session: AsyncSession) -> Any:
     table = ProcessedEventRow.__table__.c
     return (
         upsert_insert(session, ProcessedEventRow.__table__)
         .values(
-            event_id=_param(table.event_id),
-            team_id=_param(table.team_id),
-            received_at=_param(table.received_at),
+            event_id=column_param(table.event_id),
+            team_id=column_param(table.team_id),
+            received_at=column_param(table.received_at),
         )
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(ProcessedEventRow.event_id)
@@ -170,7 +166,7 @@ def _record_reaction(session: AsyncSession) -> Any:
     table = VoteReactionRow.__table__.c
     insert = upsert_insert(session, VoteReactionRow.__table__)
     return (
-        insert.values({column: _param(table[column]) for column in (
+        insert.values({column: column_param(table[column]) for column in (
             "team_id", "channel_id", "message_ts", "user_id", "reaction", "present", "event_ts",
         )})
         .on_conflict_do_update(
@@ -187,9 +183,9 @@ def _add_vote(session: AsyncSession) -> Any:
     return (
         upsert_insert(session, VoteRow.__table__)
         .values(
-            item_id=_param(table.item_id),
-            user_id=_param(table.user_id),
-            created_at=bindparam("now", type_=table.created_at.type),
+            item_id=column_param(table.item_id),
+            user_id=column_param(table.user_id),
+            created_at=column_param(table.created_at, "now"),
         )
         .on_conflict_do_nothing(index_elements=["item_id", "user_id"])
     )
