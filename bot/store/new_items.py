@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from functools import cache
 from typing import Any, cast
 
@@ -37,9 +37,10 @@ async def insert_new_item(session: AsyncSession, values: dict[str, Any]) -> int:
         statement = _postgresql_statement(tuple(values))
         # A transaction keeps the row lock until its commit, past any turn, and could add a
         # second item while another quick-add waited on the row in its turn: it takes none.
-        if bind.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            return int((await session.execute(statement, values)).scalar_one())
-        async with _counter_turn(values["team_id"], values["kind"]):
+        in_transaction = bind.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+        turn = nullcontext() if in_transaction else _counter_turn(values["team_id"],
+                                                                  values["kind"])
+        async with turn:
             return int((await session.execute(statement, values)).scalar_one())
     upsert = rendered_once(session, "next_item_number", _next_number_upsert)
     params = {"team_id": values["team_id"], "kind": values["kind"]}
