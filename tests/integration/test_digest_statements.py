@@ -5,14 +5,11 @@ rests on that (bench.digest_build); this holds it there."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
+from bench.digest_build import SqlCounter
 from bot.domain.items import Kind
 from bot.runtime import Runtime, build_runtime
 from bot.services import digest_thread
@@ -26,42 +23,15 @@ from tests.support.items import add_item
 CHANNEL = "C123"
 
 
-def _label(sql: str) -> str:
-    verb = sql.split(None, 1)[0].upper()
-    if verb == "SELECT":
-        table = re.search(r"\bFROM\s+\"?(\w+)", sql, re.IGNORECASE)
-    elif verb == "INSERT":
-        table = re.search(r"\bINTO\s+\"?(\w+)", sql, re.IGNORECASE)
-    else:
-        table = re.search(rf"\b{verb}\s+\"?(\w+)", sql, re.IGNORECASE)
-    return f"{verb} {table.group(1) if table else '?'}"
-
-
-class Statements:
-    """Every statement the store's engine sends, labelled `VERB table` (an executemany once)."""
-
-    def __init__(self) -> None:
-        self.labels: list[str] = []
-        self.executemany: list[str] = []
-
-    def __call__(self, _conn: Any, _cursor: Any, sql: str, _params: Any, _context: Any,
-                 executemany: bool) -> None:
-        self.labels.append(_label(sql))
-        if executemany:
-            self.executemany.append(_label(sql))
-
-
 @pytest.fixture
 def runtime(database_url: str, store: Store, fake_slack: FakeSlack) -> Runtime:
     return build_runtime(bot_settings(database_url, fake_slack, scheduler="off"), store)
 
 
 @pytest.fixture
-def statements(store: Store) -> Iterator[Statements]:
-    seen = Statements()
-    event.listen(store.engine.sync_engine, "before_cursor_execute", seen)
-    yield seen
-    event.remove(store.engine.sync_engine, "before_cursor_execute", seen)
+def statements(store: Store) -> SqlCounter:
+    """What the store's engine sends, by verb and table, as bench.digest_build counts it."""
+    return SqlCounter(store.engine)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +41,7 @@ def count_closes_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _digest_statements(
-    runtime: Runtime, store: Store, statements: Statements, team_id: str, per_kind: int
+    runtime: Runtime, store: Store, statements: SqlCounter, team_id: str, per_kind: int
 ) -> Counter[str]:
     """The statements of the channel's second digest: the first of a month also reads the
     channel's history for its trends chart."""
@@ -79,23 +49,24 @@ async def _digest_statements(
         await add_item(store, team_id, Kind.DEBT, f"Debt {n}", channel_id=CHANNEL)
         await add_item(store, team_id, Kind.FEATURE, f"Feature {n}", channel_id=CHANNEL)
     for slot_key in ("first", "second"):
-        statements.labels.clear()
-        statements.executemany.clear()
+        statements.reset()
         result = await post_digest(store, runtime.publisher(), team_id=team_id,
                                    channel_id=CHANNEL, slot_key=slot_key)
         assert result.outcome is Outcome.POSTED
-    return Counter(statements.labels)
+    return Counter(statements.by_label)
 
 
 @pytest.mark.parametrize("per_kind", [12, 60])
 async def test_a_digest_costs_the_same_statements_for_24_or_120_open_items(
-    runtime: Runtime, store: Store, statements: Statements, team_id: str,
+    runtime: Runtime, store: Store, statements: SqlCounter, team_id: str,
     fake_slack: FakeSlack, per_kind: int,
 ) -> None:
     counted = await _digest_statements(runtime, store, statements, team_id, per_kind)
 
     # Ten replies of each kind (the default thread size), whatever is open.
     assert len(replies(fake_slack)) == 2 * 20
+    # The plan and each batch of replies go to the database as one executemany, not a
+    # statement per message.
     assert counted == Counter({
         "INSERT digest_runs": 1,        # the claim
         "SELECT channel_settings": 1,
@@ -104,15 +75,11 @@ async def test_a_digest_costs_the_same_statements_for_24_or_120_open_items(
         "SELECT votes": 1,              # the voters of every open item, in one statement
         "SELECT channel_roles": 1,
         "SELECT digest_runs": 1,        # is this the month's first digest?
-        "INSERT digest_messages": 1,    # the plan: every reply and column entry at once
+        # the plan: every reply and column entry at once
+        "INSERT digest_messages (executemany)": 1,
         "UPDATE digest_runs": 2,        # the parent's ts; the run's completion
-        "UPDATE digest_messages": 2,    # the replies' ts, ten at a time
+        "UPDATE digest_messages (executemany)": 2,  # the replies' ts, ten at a time
     })
-    # The plan and each batch of replies go to the database as one executemany, not a
-    # statement per message.
-    assert Counter(statements.executemany) == Counter(
-        {"INSERT digest_messages": 1, "UPDATE digest_messages": 2}
-    )
     [_, run] = await runs_of(store, team_id)
     assert run.status == "complete" and run.parent_ts is not None
     planned = [m for m in await messages_of(store, run.id) if m.in_thread]
