@@ -111,15 +111,20 @@ class _InFlight:
         self.most_overall = 0
 
     def sent(self, _conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
-        if "item_counters" in sql and "INSERT INTO items" in sql:
+        if _draws_a_number(sql):
             team = _team_of(params)
             self.now[team] += 1
             self.most[team] = max(self.most[team], self.now[team])
             self.most_overall = max(self.most_overall, sum(self.now.values()))
 
     def done(self, _conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
-        if "item_counters" in sql and "INSERT INTO items" in sql:
+        if _draws_a_number(sql):
             self.now[_team_of(params)] -= 1
+
+
+def _draws_a_number(sql: str) -> bool:
+    """The one statement of a PostgreSQL quick-add: the counter, the item and its audit row."""
+    return "item_counters" in sql and "INSERT INTO items" in sql
 
 
 def _team_of(params: Any) -> str:
