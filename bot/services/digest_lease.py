@@ -37,7 +37,7 @@ class LeaseKeeper:
         if self._until - now >= self._lease / 2:
             return
         try:
-            async with self._store.unit_of_work() as uow:
+            async with self._store.unit_of_work(autocommit=True) as uow:
                 await uow.digests.renew_lease(self._run_id, now + self._lease)
                 await uow.commit()
         except StoreUnavailable as exc:

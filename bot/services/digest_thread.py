@@ -49,7 +49,9 @@ class _Recorder:
     async def record(self, then: Finish | None = None) -> None:
         """Commit the pending replies' ts, and `then`'s writes in the same transaction."""
         if self._pending or then is not None:
-            async with self._store.unit_of_work() as uow:
+            # Recording ts alone is one executemany that may land in part (what is left is
+            # found in the thread), so it needs no transaction; `then` shares one with it.
+            async with self._store.unit_of_work(autocommit=then is None) as uow:
                 await uow.digests.record_replies(self._pending)
                 if then is not None:
                     await then(uow)
@@ -120,7 +122,7 @@ async def _unrecorded_parent(
 
 
 async def _record_parent(store: Store, run: DigestRun, parent_ts: str) -> None:
-    async with store.unit_of_work() as uow:
+    async with store.unit_of_work(autocommit=True) as uow:
         await uow.digests.set_parent_ts(run.id, parent_ts)
         await uow.commit()
 

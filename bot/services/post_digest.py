@@ -57,8 +57,10 @@ async def post_digest(
     now = now or datetime.now(UTC)
     # Short units of work rather than one long one: the claim commits at once, the reads take
     # no write lock (nor, on SQLite, the writers' turn), and the plan of replies is written in
-    # one go.
-    async with store.unit_of_work() as uow:
+    # one go. Each of the claim's statements stands alone (take_over checks the lease in its
+    # own WHERE), and so does the plan's one INSERT: on PostgreSQL neither needs BEGIN and
+    # COMMIT, four of a digest's round trips.
+    async with store.unit_of_work(autocommit=True) as uow:
         run = await uow.digests.claim(team_id, channel_id, slot_key, now, LEASE)
         resumed = run is None
         if run is None:
@@ -80,7 +82,7 @@ async def post_digest(
     if not planned:
         threaded = [r.item.ref for r in digest.thread_items]
         shown = [r.item.ref for r in digest.shown_debt + digest.shown_features]
-        async with store.unit_of_work() as uow:
+        async with store.unit_of_work(autocommit=True) as uow:
             planned = await uow.digests.add_messages(
                 run, threaded, [s for s in shown if s not in threaded]
             )
@@ -143,7 +145,7 @@ async def _monthly_trends(
 
 
 async def _finish(store: Store, run: DigestRun, status: RunStatus, error: str | None) -> None:
-    async with store.unit_of_work() as uow:
+    async with store.unit_of_work(autocommit=True) as uow:
         await uow.digests.finish(run.id, status, datetime.now(UTC), error)
         await uow.commit()
 

@@ -146,11 +146,12 @@ class Store:
         self._serial: asyncio.Lock | None = None
 
     def unit_of_work(self, *, autocommit: bool = False, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; with `autocommit`, for one statement that is a transaction by itself;
-        with `read_only`, for a unit of work that only reads.
+        """A unit of work; with `autocommit`, for statements that are each a transaction by
+        themselves; with `read_only`, for a unit of work that only reads.
 
         Autocommit saves PostgreSQL's BEGIN and COMMIT, two round trips of a three-trip write,
-        and is only right where the unit of work runs a single statement. SQLite keeps
+        and is only right where no statement needs to land together with another (a single
+        statement, or steps that each stand alone whatever follows them). SQLite keeps
         its transaction: its writes are local and its turns are taken anyway.
 
         A read-only unit of work runs in autocommit on PostgreSQL too (at READ COMMITTED each
