@@ -274,7 +274,8 @@ def _claim(session: AsyncSession) -> Any:
     )
 
 
-_ADD_MESSAGES = insert(DigestMessageRow).returning(DigestMessageRow.id, DigestMessageRow.position)
+# On the Table, not the mapped class: the ORM's bulk INSERT path cost more than the INSERT.
+_ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.position)
 _SET_PARENT_TS = (
     update(_RUNS).where(_RUNS.c.id == bindparam("run_id")).values(parent_ts=bindparam("ts"))
 )
