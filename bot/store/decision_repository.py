@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, delete, func, select, update
+from sqlalchemy import Integer, Row, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.decisions import (
@@ -149,14 +150,17 @@ class DecisionRepository:
     async def recent(self, team_id: str, channel_id: str, limit: int) -> list[Decision]:
         """The channel's last `limit` decisions, newest first."""
         params = {"team_id": team_id, "channel_id": channel_id, "limit": limit}
-        rows = await self._session.scalars(_RECENT, params)
-        return await self._with_items(list(rows))
+        rows = (await self._session.execute(_RECENT, params)).all()
+        return await self._with_items(rows)
 
-    async def _with_items(self, rows: Sequence[DecisionRow]) -> list[Decision]:
+    async def _with_items(self, rows: Sequence[DecisionRow | Row[Any]]) -> list[Decision]:
+        # Plain rows of the tables, not ORM objects: nothing here is changed and saved again,
+        # and loading each decision, item and alternative as an ORM object (identity map,
+        # instance state) cost more than the three statements.
         if not rows:
             return []
         items: dict[int, list[DecidedItem]] = {row.id: [] for row in rows}
-        for item in await self._session.scalars(_ITEMS_OF, {"ids": list(items)}):
+        for item in await self._session.execute(_ITEMS_OF, {"ids": list(items)}):
             items[item.decision_id].append(
                 DecidedItem(
                     ItemRef(Kind(item.item_kind), item.item_number), item.title,
@@ -164,7 +168,7 @@ class DecisionRepository:
                 )
             )
         passed: dict[int, list[Alternative]] = {row.id: [] for row in rows}
-        for alt in await self._session.scalars(_ALTERNATIVES_OF, {"ids": list(passed)}):
+        for alt in await self._session.execute(_ALTERNATIVES_OF, {"ids": list(passed)}):
             passed[alt.decision_id].append(Alternative(
                 ItemRef(Kind(alt.item_kind), alt.item_number), alt.title,
                 alt.score, NotPickedReason(alt.reason),
@@ -181,26 +185,29 @@ class DecisionRepository:
 
 # Every digest reads its channel's recent decisions: these statements are built once, since
 # building them (SQLAlchemy's expressions and cache keys) cost more CPU than running them.
+_DECISIONS = cast(Table, DecisionRow.__table__)
+_DECIDED_ITEMS = cast(Table, DecisionItemRow.__table__)
+_ALTERNATIVES = cast(Table, DecisionAlternativeRow.__table__)
 _RECENT = (
-    select(DecisionRow)
-    .where(DecisionRow.team_id == bindparam("team_id"),
-           DecisionRow.channel_id == bindparam("channel_id"))
-    .order_by(DecisionRow.decided_at.desc(), DecisionRow.id.desc())
+    select(_DECISIONS)
+    .where(_DECISIONS.c.team_id == bindparam("team_id"),
+           _DECISIONS.c.channel_id == bindparam("channel_id"))
+    .order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
 _ITEMS_OF = (
-    select(DecisionItemRow)
-    .where(DecisionItemRow.decision_id.in_(bindparam("ids", expanding=True)))
-    .order_by(DecisionItemRow.id)
+    select(_DECIDED_ITEMS)
+    .where(_DECIDED_ITEMS.c.decision_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_DECIDED_ITEMS.c.id)
 )
 _ALTERNATIVES_OF = (
-    select(DecisionAlternativeRow)
-    .where(DecisionAlternativeRow.decision_id.in_(bindparam("ids", expanding=True)))
-    .order_by(DecisionAlternativeRow.id)
+    select(_ALTERNATIVES)
+    .where(_ALTERNATIVES.c.decision_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_ALTERNATIVES.c.id)
 )
 
 
-def _rationale(row: DecisionRow) -> Rationale | None:
+def _rationale(row: DecisionRow | Row[Any]) -> Rationale | None:
     if row.rationale is None or row.rationale_by is None or row.rationale_at is None:
         return None
     return Rationale(row.rationale, row.rationale_by, row.rationale_at)
