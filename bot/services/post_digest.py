@@ -67,7 +67,10 @@ async def post_digest(
             existing = await uow.digests.find(team_id, channel_id, slot_key)
             if existing is None or existing.status is RunStatus.COMPLETE:
                 return DigestResult(Outcome.ALREADY_POSTED)
-            if not await uow.digests.take_over(existing.id, now, LEASE):
+            # The common case when processes race for a slot: the winner is posting.
+            if existing.leased_at(now) or not await uow.digests.take_over(
+                existing.id, now, LEASE
+            ):
                 return DigestResult(Outcome.IN_PROGRESS)
             run = existing
         await uow.commit()

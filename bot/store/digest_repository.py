@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.items import ItemRef, Kind
@@ -34,6 +34,10 @@ class DigestRun:
     created_at: datetime
     error: str | None = None
     lease_until: datetime | None = None  # while POSTING: when its poster must have renewed
+
+    def leased_at(self, now: datetime) -> bool:
+        """True while its poster's lease runs: take_over would not take it at `now`."""
+        return self.lease_until is not None and self.lease_until >= now
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,7 @@ class DigestRepository:
     async def take_over(self, run_id: int, now: datetime, lease: timedelta) -> bool:
         """Take an unfinished run whose lease ran out (its poster died); False if it is held."""
         result = await self._session.execute(
-            update(DigestRunRow)
-            .where(
-                DigestRunRow.id == run_id,
-                DigestRunRow.status != RunStatus.COMPLETE.value,
-                or_(DigestRunRow.lease_until.is_(None), DigestRunRow.lease_until < now),
-            )
-            .values(lease_until=now + lease, status=RunStatus.POSTING.value)
+            _TAKE_OVER, {"run_id": run_id, "now": now, "until": now + lease}
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -109,13 +107,9 @@ class DigestRepository:
         return _to_run(await self._session.get_one(DigestRunRow, run_id))
 
     async def find(self, team_id: str, channel_id: str, slot_key: str) -> DigestRun | None:
-        row = await self._session.scalar(
-            select(DigestRunRow).where(
-                DigestRunRow.team_id == team_id,
-                DigestRunRow.channel_id == channel_id,
-                DigestRunRow.slot_key == slot_key,
-            )
-        )
+        # Every process but the first to claim a slot asks this, for every channel due.
+        params = {"team_id": team_id, "channel_id": channel_id, "slot_key": slot_key}
+        row = (await self._session.execute(_FIND, params)).first()
         return _to_run(row) if row else None
 
     async def slots_claimed_since(self, since: datetime) -> set[tuple[str, str, str]]:
@@ -244,7 +238,7 @@ class DigestRepository:
             await self._session.execute(_FINISH, params)
 
 
-def _to_run(row: DigestRunRow) -> DigestRun:
+def _to_run(row: DigestRunRow | Row[Any]) -> DigestRun:
     return DigestRun(
         id=row.id,
         team_id=row.team_id,
@@ -274,6 +268,22 @@ def _claim(session: AsyncSession) -> Any:
     )
 
 
+_FIND = select(_RUNS).where(
+    _RUNS.c.team_id == bindparam("team_id"),
+    _RUNS.c.channel_id == bindparam("channel_id"),
+    _RUNS.c.slot_key == bindparam("slot_key"),
+)
+_TAKE_OVER = (
+    update(_RUNS)
+    .where(
+        _RUNS.c.id == bindparam("run_id"),
+        _RUNS.c.status != RunStatus.COMPLETE.value,
+        or_(_RUNS.c.lease_until.is_(None),
+            _RUNS.c.lease_until < column_param(_RUNS.c.lease_until, "now")),
+    )
+    .values(lease_until=column_param(_RUNS.c.lease_until, "until"),
+            status=RunStatus.POSTING.value)
+)
 # On the Table, not the mapped class: the ORM's bulk INSERT path cost more than the INSERT.
 _ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.position)
 _SET_PARENT_TS = (

@@ -6,6 +6,7 @@ rests on that (bench.digest_build); this holds it there."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +14,7 @@ from bench.digest_build import SqlCounter
 from bot.domain.items import Kind
 from bot.runtime import Runtime, build_runtime
 from bot.services import digest_thread
-from bot.services.post_digest import Outcome, post_digest
+from bot.services.post_digest import LEASE, Outcome, post_digest
 from bot.store.unit_of_work import Store
 from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
@@ -84,3 +85,29 @@ async def test_a_digest_costs_the_same_statements_for_24_or_120_open_items(
     assert run.status == "complete" and run.parent_ts is not None
     planned = [m for m in await messages_of(store, run.id) if m.in_thread]
     assert len(planned) == 20 and all(m.message_ts for m in planned)
+
+
+async def test_a_process_that_loses_the_race_for_a_slot_reads_the_run_and_leaves_it(
+    runtime: Runtime, store: Store, statements: SqlCounter, team_id: str,
+    fake_slack: FakeSlack,
+) -> None:
+    """Every process's scheduler fires for every channel: the losers' share of the digest is
+    the claim and one read of the winner's run, whose lease says it is being posted."""
+    await add_item(store, team_id, Kind.DEBT, "Debt", channel_id=CHANNEL)
+    now = datetime.now(UTC)
+    async with store.unit_of_work() as uow:  # the winner, still posting
+        winner = await uow.digests.claim(team_id, CHANNEL, "slot", now, LEASE)
+        await uow.commit()
+    assert winner is not None
+    statements.reset()
+
+    result = await post_digest(store, runtime.publisher(), team_id=team_id,
+                               channel_id=CHANNEL, slot_key="slot", now=now)
+
+    assert result.outcome is Outcome.IN_PROGRESS
+    assert Counter(statements.by_label) == Counter({
+        "INSERT digest_runs": 1, "SELECT digest_runs": 1,
+    })
+    assert fake_slack.calls_to("chat.postMessage") == []
+    [run] = await runs_of(store, team_id)
+    assert run.status == "posting" and run.parent_ts is None
