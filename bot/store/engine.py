@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlalchemy.util import await_only
 
+from bot.store.sqlite_driver import connector_for
+
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "postgresql": "postgresql+asyncpg",
@@ -62,6 +64,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         # The pool's own reset rolls back only an open transaction (see below).
         kwargs.setdefault("pool_reset_on_return", None)
+        kwargs.setdefault("async_creator", connector_for(make_url(async_url)))
         engine = create_async_engine(async_url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_in_transaction)
