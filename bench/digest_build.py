@@ -331,7 +331,7 @@ async def _seed_history(
 # Measuring
 
 
-_SELECT_TOKENS = re.compile(r"\(|\)|\bFROM\s+(\w+)", re.IGNORECASE)
+_SELECT_TOKENS = re.compile(r"\bFROM\s+(\w+|\()|\(|\)", re.IGNORECASE)
 _TABLE_AFTER = {
     "INSERT": re.compile(r"^INSERT\s+INTO\s+(\w+)", re.IGNORECASE),
     "UPDATE": re.compile(r"^UPDATE\s+(\w+)", re.IGNORECASE),
@@ -344,14 +344,20 @@ def statement_label(sql: str, executemany: bool) -> str:
     text = sql.lstrip()
     verb = text.split(None, 1)[0].upper() if text else "?"
     table: str | None = None
-    if verb == "SELECT":  # the first FROM outside parentheses: the main table, not a subquery's
-        depth = 0
+    if verb == "SELECT":
+        # The first FROM outside parentheses: the main table, not a subquery's; when that FROM
+        # reads a derived table, the first table the derived table reads.
+        depth, main = 0, 0
         for token in _SELECT_TOKENS.finditer(text):
-            if token.group(0) == "(":
+            if token.group(1) == "(":
+                depth += 1
+                if depth == main + 1:
+                    main = depth
+            elif token.group(0) == "(":
                 depth += 1
             elif token.group(0) == ")":
                 depth -= 1
-            elif depth == 0:
+            elif token.group(1) and depth == main:
                 table = token.group(1)
                 break
     elif (pattern := _TABLE_AFTER.get(verb)) and (match := pattern.search(text)):

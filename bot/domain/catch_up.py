@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.decisions import Decision
+from bot.domain.decisions import PlannedCycle
 from bot.domain.labels import plural
 
 MAX_CATCH_UP_CYCLES = 12
@@ -24,7 +24,7 @@ class CatchUp:
         return f"+{points} of debt to catch up on the last {self.cycles} cycles"
 
 
-def catch_up(decisions: Sequence[Decision], *, cycles: int | None) -> CatchUp | None:
+def catch_up(decisions: Sequence[PlannedCycle], *, cycles: int | None) -> CatchUp | None:
     """None when off, with fewer than `cycles` decisions, or when any of the last `cycles`
     met its budget. The shortfall is counted against each decision's own budget and size,
     rounded up: a cycle never pays back less than it fell short."""

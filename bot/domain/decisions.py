@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from bot.domain.items import ItemRef, Kind
 from bot.domain.passed_over import NotPickedReason, PassedOver
@@ -129,6 +130,41 @@ class Decision:
         return debt_share_pct(self.debt_points, self.total_points) or 0
 
 
+class PlannedCycle(Protocol):
+    """What the split and the catch-up read of a decision: when, its budget, its points."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def decided_at(self) -> datetime: ...
+    @property
+    def budget_pct(self) -> int: ...
+    @property
+    def debt_points(self) -> int: ...
+    @property
+    def total_points(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class CyclePoints:
+    """A decision as a cycle's planned points by kind, without its items' details: all a
+    digest needs of the channel's last decisions."""
+
+    id: int
+    decided_at: datetime
+    budget_pct: int
+    points_by_kind: Mapping[Kind, int]
+
+    @property
+    def debt_points(self) -> int:
+        """Non-feature points, as Decision.debt_points counts them."""
+        return sum(points for kind, points in self.points_by_kind.items() if not kind.is_feature)
+
+    @property
+    def total_points(self) -> int:
+        return sum(self.points_by_kind.values())
+
+
 @dataclass(frozen=True)
 class DecisionSplit:
     """What the channel actually planned over its last decisions, in size points."""
@@ -142,7 +178,7 @@ class DecisionSplit:
         return debt_share_pct(self.debt_points, self.total_points) or 0
 
 
-def decision_split(decisions: Sequence[Decision]) -> DecisionSplit:
+def decision_split(decisions: Sequence[PlannedCycle]) -> DecisionSplit:
     """The debt share of planned size over the most recent SPLIT_WINDOW decisions."""
     recent = sorted(decisions, key=lambda d: d.decided_at)[-SPLIT_WINDOW:]
     return DecisionSplit(

@@ -34,7 +34,7 @@ async def read_digest_inputs(uow: UnitOfWork, team_id: str, channel_id: str) -> 
     """The channel's settings, open items, recent decision split, catch-up and leads, in the
     caller's unit of work."""
     settings = await uow.channels.get(team_id, channel_id)
-    recent = await uow.decisions.recent(
+    recent = await uow.decisions.recent_points(
         team_id, channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0)
     )
     return DigestInputs(

@@ -20,11 +20,13 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
     decision = await uow.decisions.for_run(run.id)
     # Decisions made before this run, so a redraw shows the pick as it was recommended.
     recent = [
-        d for d in await uow.decisions.recent(
+        d for d in await uow.decisions.recent_points(
             run.team_id, run.channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0) + 1
         ) if d.decided_at < run.created_at
     ]
-    split = decision_split(await uow.decisions.recent(run.team_id, run.channel_id, SPLIT_WINDOW))
+    split = decision_split(
+        await uow.decisions.recent_points(run.team_id, run.channel_id, SPLIT_WINDOW)
+    )
     open_items = [i for i in items if i.is_open]
     digest = compose_digest(
         open_items, settings, run.created_at, split, decided=decision is not None,

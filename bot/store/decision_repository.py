@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.decisions import (
     Agreement,
     Alternative,
+    CyclePoints,
     DecidedItem,
     Decision,
     Rationale,
@@ -153,6 +154,25 @@ class DecisionRepository:
         rows = (await self._session.execute(_RECENT, params)).all()
         return await self._with_items(rows)
 
+    async def recent_points(
+        self, team_id: str, channel_id: str, limit: int
+    ) -> list[CyclePoints]:
+        """The channel's last `limit` decisions as planned points by kind, newest first: one
+        statement where `recent` takes three, for the digest's split and catch-up."""
+        params = {"team_id": team_id, "channel_id": channel_id, "limit": limit}
+        cycles: dict[int, tuple[datetime, int, dict[Kind, int]]] = {}
+        for decision_id, decided_at, budget_pct, kind, points in await self._session.execute(
+            _RECENT_POINTS, params
+        ):
+            _, _, by_kind = cycles.setdefault(decision_id, (decided_at, budget_pct, {}))
+            if kind is not None:  # a decision of no items joins no item row
+                by_kind[Kind(kind)] = int(points or 0)
+        ordered = sorted(cycles.items(), key=lambda c: (c[1][0], c[0]), reverse=True)
+        return [
+            CyclePoints(decision_id, decided_at, budget_pct, by_kind)
+            for decision_id, (decided_at, budget_pct, by_kind) in ordered
+        ]
+
     async def _with_items(self, rows: Sequence[DecisionRow | Row[Any]]) -> list[Decision]:
         # Plain rows of the tables, not ORM objects: nothing here is changed and saved again,
         # and loading each decision, item and alternative as an ORM object (identity map,
@@ -194,6 +214,23 @@ _RECENT = (
            _DECISIONS.c.channel_id == bindparam("channel_id"))
     .order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
+)
+_LAST_DECISIONS = (
+    select(_DECISIONS.c.id, _DECISIONS.c.decided_at, _DECISIONS.c.budget_pct)
+    .where(_DECISIONS.c.team_id == bindparam("team_id"),
+           _DECISIONS.c.channel_id == bindparam("channel_id"))
+    .order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+    .subquery("last_decisions")
+)
+_RECENT_POINTS = (
+    select(_LAST_DECISIONS.c.id, _LAST_DECISIONS.c.decided_at, _LAST_DECISIONS.c.budget_pct,
+           _DECIDED_ITEMS.c.item_kind, func.sum(_DECIDED_ITEMS.c.size_points))
+    .select_from(_LAST_DECISIONS.outerjoin(
+        _DECIDED_ITEMS, _DECIDED_ITEMS.c.decision_id == _LAST_DECISIONS.c.id
+    ))
+    .group_by(_LAST_DECISIONS.c.id, _LAST_DECISIONS.c.decided_at, _LAST_DECISIONS.c.budget_pct,
+              _DECIDED_ITEMS.c.item_kind)
 )
 _ITEMS_OF = (
     select(_DECIDED_ITEMS)

@@ -18,6 +18,7 @@ from bot.services.post_digest import LEASE, Outcome, post_digest
 from bot.store.unit_of_work import Store
 from tests.conftest import bot_settings
 from tests.fakes.slack_api import FakeSlack
+from tests.support.decisions import record_decision
 from tests.support.digests import messages_of, replies, runs_of
 from tests.support.items import add_item
 
@@ -71,7 +72,7 @@ async def test_a_digest_costs_the_same_statements_for_24_or_120_open_items(
     assert counted == Counter({
         "INSERT digest_runs": 1,        # the claim
         "SELECT channel_settings": 1,
-        "SELECT decisions": 1,          # no decision yet: none of their items to read
+        "SELECT decisions": 1,          # the last decisions' points by kind, in one statement
         "SELECT items": 1,
         "SELECT votes": 1,              # the voters of every open item, in one statement
         "SELECT channel_roles": 1,
@@ -85,6 +86,21 @@ async def test_a_digest_costs_the_same_statements_for_24_or_120_open_items(
     assert run.status == "complete" and run.parent_ts is not None
     planned = [m for m in await messages_of(store, run.id) if m.in_thread]
     assert len(planned) == 20 and all(m.message_ts for m in planned)
+
+
+
+async def test_past_decisions_cost_the_digest_no_more_statements(
+    runtime: Runtime, store: Store, statements: SqlCounter, team_id: str,
+) -> None:
+    """The split and the catch-up need each past cycle's points by kind, not its items: one
+    statement reads them, however many decisions and items the channel has."""
+    for debt in (3, 5, 8):
+        await record_decision(store, team_id, CHANNEL, debt=debt, feature=5)
+
+    counted = await _digest_statements(runtime, store, statements, team_id, per_kind=12)
+
+    assert counted["SELECT decisions"] == 1
+    assert not [label for label in counted if label.startswith("SELECT decision_")]
 
 
 async def test_a_process_that_loses_the_race_for_a_slot_reads_the_run_and_leaves_it(
