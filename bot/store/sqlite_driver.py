@@ -50,6 +50,18 @@ class OneHopConnection(aiosqlite.Connection):
     async def cursor(self) -> BufferedCursor:  # type: ignore[override]
         return BufferedCursor(self)
 
+    # SQLAlchemy ends every unit of work with a COMMIT or ROLLBACK, also one that only read,
+    # where the driver never opened a transaction (it opens none for a SELECT): nothing to
+    # hand to the thread then. No statement of this connection runs meanwhile, so the flag
+    # read here is the thread's last word.
+    async def commit(self) -> None:
+        if self.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await super().rollback()
+
 
 class BufferedCursor:
     """The cursor SQLAlchemy's adapter sees: execute() and executemany() run on the driver's

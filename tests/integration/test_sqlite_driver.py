@@ -49,7 +49,13 @@ async def test_each_statement_is_one_hand_off_rows_and_all(
             select(ItemRow.title).where(ItemRow.team_id == team_id).order_by(ItemRow.number)
         ))
         items = await uow.items.list_open(team_id, "C111")  # items, then their voters
-        assert hand_offs == ["_execute"] * 3
+    # Nor does a unit of work that only read end in a COMMIT or ROLLBACK on the thread.
+    assert hand_offs == ["_execute"] * 3
+    async with store.unit_of_work() as uow:
+        hand_offs.clear()
+        await uow.items.list_open(team_id, "C111")
+        await uow.commit()
+    assert hand_offs == ["_execute"] * 2
     assert titles == ["Debt 0", "Debt 1", "Debt 2"]
     assert [i.title for i in items] == titles
 
