@@ -215,14 +215,10 @@ _RECENT = (
     .order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
-_LAST_DECISIONS = (
-    select(_DECISIONS.c.id, _DECISIONS.c.decided_at, _DECISIONS.c.budget_pct)
-    .where(_DECISIONS.c.team_id == bindparam("team_id"),
-           _DECISIONS.c.channel_id == bindparam("channel_id"))
-    .order_by(_DECISIONS.c.decided_at.desc(), _DECISIONS.c.id.desc())
-    .limit(bindparam("limit", type_=Integer))
-    .subquery("last_decisions")
-)
+# The same decisions as _RECENT, only the columns the points need.
+_LAST_DECISIONS = _RECENT.with_only_columns(
+    _DECISIONS.c.id, _DECISIONS.c.decided_at, _DECISIONS.c.budget_pct
+).subquery("last_decisions")
 _RECENT_POINTS = (
     select(_LAST_DECISIONS.c.id, _LAST_DECISIONS.c.decided_at, _LAST_DECISIONS.c.budget_pct,
            _DECIDED_ITEMS.c.item_kind, func.sum(_DECIDED_ITEMS.c.size_points))
