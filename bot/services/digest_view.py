@@ -18,15 +18,13 @@ async def current_digest(uow: UnitOfWork, run: DigestRun) -> Digest:
     refs = [m.ref for m in await uow.digests.messages(run.id)]
     items = await uow.items.get_many(run.team_id, refs)
     decision = await uow.decisions.for_run(run.id)
-    # Decisions made before this run, so a redraw shows the pick as it was recommended.
-    recent = [
-        d for d in await uow.decisions.recent_points(
-            run.team_id, run.channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0) + 1
-        ) if d.decided_at < run.created_at
-    ]
-    split = decision_split(
-        await uow.decisions.recent_points(run.team_id, run.channel_id, SPLIT_WINDOW)
+    # Newest first, at least SPLIT_WINDOW of them: the split's are the first SPLIT_WINDOW.
+    latest = await uow.decisions.recent_points(
+        run.team_id, run.channel_id, max(SPLIT_WINDOW, settings.catch_up_cycles or 0) + 1
     )
+    # Decisions made before this run, so a redraw shows the pick as it was recommended.
+    recent = [d for d in latest if d.decided_at < run.created_at]
+    split = decision_split(latest[:SPLIT_WINDOW])
     open_items = [i for i in items if i.is_open]
     digest = compose_digest(
         open_items, settings, run.created_at, split, decided=decision is not None,
