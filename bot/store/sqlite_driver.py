@@ -74,6 +74,7 @@ class BufferedCursor:
         self.rowcount = -1
         self.lastrowid: int | None = None
         self._rows: list[Any] = []
+        self._read = 0  # rows of _rows already fetched
 
     async def execute(self, sql: str, parameters: Any = None) -> BufferedCursor:
         await self._on_thread(_execute, sql, () if parameters is None else parameters)
@@ -83,20 +84,26 @@ class BufferedCursor:
         await self._on_thread(_executemany, sql, parameters)
         return self
 
+    # A streamed result is read from the front a row or a few at a time: a read position keeps
+    # that O(1) per row, and fetchall (every other result) hands the list over uncopied.
     async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows, []
+        rows = self._rows[self._read:] if self._read else self._rows
+        self._rows, self._read = [], 0
         return rows
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        rows = await self.fetchmany(1)
+        return rows[0] if rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        count = len(self._rows) if size is None else size
-        rows, self._rows = self._rows[:count], self._rows[count:]
+        if size is None:
+            return await self.fetchall()
+        rows = self._rows[self._read:self._read + size]
+        self._read += len(rows)
         return rows
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows, self._read = [], 0
 
     async def _on_thread(
         self, run: Callable[[OneHopConnection, str, Any], _Outcome], sql: str, parameters: Any
@@ -104,6 +111,7 @@ class BufferedCursor:
         queue = cast(Callable[..., Awaitable[_Outcome]], self._connection._execute)
         outcome = await queue(run, self._connection, sql, parameters)
         self.description, self._rows, self.rowcount, self.lastrowid = outcome
+        self._read = 0
 
 
 # On aiosqlite's thread:
