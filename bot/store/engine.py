@@ -68,6 +68,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(async_url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_in_transaction)
+        event.listen(engine.sync_engine, "begin", _commit_each_if_asked)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("pool_recycle", PG_POOL_RECYCLE_S)
@@ -114,6 +115,16 @@ def _rollback_if_in_transaction(dbapi_connection: Any, _record: Any, _state: Any
     Each ROLLBACK is a hand-off to aiosqlite's thread and back, one in eight of a digest's."""
     if dbapi_connection.driver_connection.in_transaction:
         dbapi_connection.rollback()
+
+
+# The execution option that makes each statement of a SQLite connection commit by itself.
+SQLITE_COMMIT_EACH = "tradeoff_commit_each"
+
+
+def _commit_each_if_asked(conn: Any) -> None:
+    """Every unit of work begins here, so each one sets the flag its own way."""
+    driver = conn.connection.driver_connection
+    driver.commit_each = bool(conn.get_execution_options().get(SQLITE_COMMIT_EACH))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,8 +4,8 @@ On PostgreSQL this is one statement. Its data-modifying WITH parts draw the next
 the workspace's counter, insert the item under it and the audit row beside it, so a quick-add
 costs one round trip, and run in autocommit it holds the counter's row lock only while that
 statement runs. Any failure undoes all three, so a failed save leaves no gap in the numbers.
-SQLite cannot modify data inside WITH; there the three statements share the caller's
-transaction, which the store already runs one at a time.
+SQLite cannot modify data inside WITH; there the three statements share one transaction, also
+in a unit of work that would commit each statement, and the store runs them one at a time.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy.sql.selectable import TextualSelect
 from bot.store.dialect import upsert_insert
 from bot.store.engine import column_param, rendered_once
 from bot.store.models import ItemChangeRow, ItemCounterRow, ItemRow
+from bot.store.sqlite_driver import commit_together
 
 _ITEMS = cast(Table, ItemRow.__table__)
 _CHANGES = cast(Table, ItemChangeRow.__table__)
@@ -42,6 +43,7 @@ async def insert_new_item(session: AsyncSession, values: dict[str, Any]) -> int:
                                                                   values["kind"])
         async with turn:
             return int((await session.execute(statement, values)).scalar_one())
+    await commit_together(session)
     upsert = rendered_once(session, "next_item_number", _next_number_upsert)
     params = {"team_id": values["team_id"], "kind": values["kind"]}
     number = int((await session.execute(upsert, params)).scalar_one())

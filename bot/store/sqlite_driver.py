@@ -25,6 +25,7 @@ from typing import Any, cast
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
 
 _Outcome = tuple[Any, list[Any], int, int | None]
 
@@ -48,6 +49,10 @@ def connector_for(url: URL) -> Callable[[], aiosqlite.Connection]:
 
 
 class OneHopConnection(aiosqlite.Connection):
+    # Set for a unit of work whose statements each stand alone (Store.unit_of_work's
+    # autocommit): each then commits on the thread in the same hand-off as itself.
+    commit_each = False
+
     async def cursor(self) -> BufferedCursor:  # type: ignore[override]
         return BufferedCursor(self)
 
@@ -62,6 +67,14 @@ class OneHopConnection(aiosqlite.Connection):
     async def rollback(self) -> None:
         if self.in_transaction:
             await super().rollback()
+
+
+async def commit_together(session: AsyncSession) -> None:
+    """Let the rest of the session's transaction commit as one, also in a unit of work whose
+    statements would each commit by themselves (Store.unit_of_work's autocommit)."""
+    pooled = await (await session.connection()).get_raw_connection()
+    if isinstance(pooled.driver_connection, OneHopConnection):
+        pooled.driver_connection.commit_each = False
 
 
 class BufferedCursor:
@@ -106,30 +119,39 @@ class BufferedCursor:
         self._rows, self._read = [], 0
 
     async def _on_thread(
-        self, run: Callable[[OneHopConnection, str, Any], _Outcome], sql: str, parameters: Any
+        self, run: Callable[[OneHopConnection, str, Any, bool], _Outcome], sql: str, parameters: Any
     ) -> None:
-        queue = cast(Callable[..., Awaitable[_Outcome]], self._connection._execute)
-        outcome = await queue(run, self._connection, sql, parameters)
+        connection = self._connection
+        queue = cast(Callable[..., Awaitable[_Outcome]], connection._execute)
+        outcome = await queue(run, connection, sql, parameters, connection.commit_each)
         self.description, self._rows, self.rowcount, self.lastrowid = outcome
         self._read = 0
 
 
 # On aiosqlite's thread:
 
-def _execute(connection: OneHopConnection, sql: str, parameters: Any) -> _Outcome:
-    cursor = connection._conn.cursor()
+def _execute(connection: OneHopConnection, sql: str, parameters: Any, commit: bool) -> _Outcome:
+    database = connection._conn
+    cursor = database.cursor()
     try:
         cursor.execute(sql, parameters)
         rows = cursor.fetchall() if cursor.description else []
+        if commit and database.in_transaction:
+            database.commit()
         return cursor.description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
 
 
-def _executemany(connection: OneHopConnection, sql: str, parameters: Iterable[Any]) -> _Outcome:
-    cursor = connection._conn.cursor()
+def _executemany(
+    connection: OneHopConnection, sql: str, parameters: Iterable[Any], commit: bool
+) -> _Outcome:
+    database = connection._conn
+    cursor = database.cursor()
     try:
         cursor.executemany(sql, parameters)
+        if commit and database.in_transaction:
+            database.commit()
         return cursor.description, [], cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()

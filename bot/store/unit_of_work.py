@@ -16,7 +16,7 @@ from bot.store.audit_repository import AuditRepository
 from bot.store.channel_repository import ChannelRepository
 from bot.store.decision_repository import DecisionRepository
 from bot.store.digest_repository import DigestRepository
-from bot.store.engine import create_engine
+from bot.store.engine import SQLITE_COMMIT_EACH, create_engine
 from bot.store.errors import StoreUnavailable
 from bot.store.item_link_repository import ItemLinkRepository
 from bot.store.item_repository import ItemRepository
@@ -139,10 +139,11 @@ class Store:
         self.database_url = database_url
         self.engine = engine or create_engine(database_url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._autocommit_sessions = self._sessions
         if self.engine.dialect.name == "postgresql":
             autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            self._autocommit_sessions = async_sessionmaker(autocommit, expire_on_commit=False)
+        else:
+            autocommit = self.engine.execution_options(**{SQLITE_COMMIT_EACH: True})
+        self._autocommit_sessions = async_sessionmaker(autocommit, expire_on_commit=False)
         self._serial: asyncio.Lock | None = None
 
     def unit_of_work(self, *, autocommit: bool = False, read_only: bool = False) -> UnitOfWork:
@@ -151,8 +152,9 @@ class Store:
 
         Autocommit saves PostgreSQL's BEGIN and COMMIT, two round trips of a three-trip write,
         and is only right where no statement needs to land together with another (a single
-        statement, or steps that each stand alone whatever follows them). SQLite keeps
-        its transaction: its writes are local and its turns are taken anyway.
+        statement, or steps that each stand alone whatever follows them). On SQLite each
+        statement commits on the driver's thread in the hand-off that runs it, instead of in a
+        hand-off of its own (bot/store/sqlite_driver.py); the writers still take turns.
 
         A read-only unit of work runs in autocommit on PostgreSQL too (at READ COMMITTED each
         statement of a transaction sees its own snapshot anyway, so the transaction bought no

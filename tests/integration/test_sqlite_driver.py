@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.domain.items import Kind
+from bot.store.engine import create_engine
 from bot.store.models import ItemRow
 from bot.store.sqlite_driver import OneHopConnection
 from bot.store.unit_of_work import Store
@@ -106,3 +107,65 @@ async def test_an_error_comes_back_as_sqlalchemys_and_the_connection_goes_on(
     await add_item(store, team_id, Kind.DEBT, "Still works")
     async with store.unit_of_work(read_only=True) as uow:
         assert [i.title for i in await uow.items.list_open(team_id, "C111")] == ["Still works"]
+
+
+async def _areas(store: Store, team_id: str) -> list[str | None]:
+    """The items' areas as a connection of their own reads them."""
+    async with store.engine.connect() as conn:
+        return list(await conn.scalars(
+            select(ItemRow.area).where(ItemRow.team_id == team_id).order_by(ItemRow.number)
+        ))
+
+
+async def test_an_autocommit_write_commits_in_its_own_hand_off(
+    store: Store, team_id: str, hand_offs: list[str]
+) -> None:
+    await add_item(store, team_id, Kind.DEBT, "Debt")
+    set_area = text("UPDATE items SET area = :area WHERE team_id = :team")
+    async with store.unit_of_work(autocommit=True) as uow:
+        hand_offs.clear()
+        await uow.session.execute(set_area, {"area": "api", "team": team_id})
+        await uow.commit()
+        update_and_commit = list(hand_offs)
+        # Committed already: another connection sees it before this unit of work ends.
+        assert await _areas(store, team_id) == ["api"]
+    assert update_and_commit == ["_execute"]
+    async with store.unit_of_work() as uow:
+        hand_offs.clear()
+        await uow.session.execute(set_area, {"area": "web", "team": team_id})
+        await uow.commit()
+    assert hand_offs == ["_execute", "commit"]
+    assert await _areas(store, team_id) == ["web"]
+
+
+async def test_a_connection_back_from_autocommit_keeps_its_next_transaction_whole(
+    team_id: str, database_url: str
+) -> None:
+    # One pooled connection, so the plain unit of work gets the autocommit one's connection.
+    store = Store(database_url, create_engine(database_url, pool_size=1, max_overflow=0))
+    try:
+        await add_item(store, team_id, Kind.DEBT, "Debt")
+        set_area = text("UPDATE items SET area = :area WHERE team_id = :team")
+        async with store.unit_of_work(autocommit=True) as uow:
+            await uow.session.execute(set_area, {"area": "api", "team": team_id})
+            await uow.commit()
+        with pytest.raises(RuntimeError, match="changed my mind"):
+            async with store.unit_of_work() as uow:
+                await uow.session.execute(set_area, {"area": "web", "team": team_id})
+                raise RuntimeError("changed my mind")
+        assert await _areas(store, team_id) == ["api"]
+    finally:
+        await store.close()
+
+
+async def test_in_autocommit_each_write_stands_when_a_later_one_fails(
+    store: Store, team_id: str
+) -> None:
+    await add_item(store, team_id, Kind.DEBT, "Debt")
+    with pytest.raises(Exception, match="no such table"):
+        async with store.unit_of_work(autocommit=True) as uow:
+            await uow.session.execute(
+                text("UPDATE items SET area = 'api' WHERE team_id = :team"), {"team": team_id}
+            )
+            await uow.session.execute(text("UPDATE no_such_table SET x = 1"))
+    assert await _areas(store, team_id) == ["api"]
